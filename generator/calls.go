@@ -1,0 +1,314 @@
+package generator
+
+import (
+	"cmp"
+	"iter"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/dialoutkit/dialoutkit/report"
+)
+
+// draw is one generated call in numbers only; its strings (ids, callee
+// number) are derived from (seed, user, day, k) when a full call is asked for.
+type draw struct {
+	start     int64 // startDateTime, Unix seconds
+	charge    int64 // hundredths of the currency
+	conn      int64 // connection charge, hundredths
+	seconds   int32
+	dialer    int32  // user index of who dialed out; -1 for someone outside the tenant
+	k         uint16 // index of the call in its user's day: part of its identity
+	meeting   uint16 // index of the meeting in its organizer's day
+	loc, dest uint8  // country indexes: the organizer's location and the callee's country
+	intl      bool
+	mobile    bool
+	covered   bool
+}
+
+// Bounds that keep a call's key, (day, user, k), unique in 64 bits.
+const (
+	userBits = 20 // MaxUsers < 1<<20
+	kBits    = 13 // two geometric draws, each capped at maxGeometric, stay below 1<<13
+)
+
+// dayKind is the weekday of day d (Sunday = 0), plus 7 during the year-end
+// holidays.
+func dayKind(d int64) uint8 {
+	kind := uint8((d + 4) % 7) // day 0, 1970-01-01, was a Thursday
+	_, m, md := time.Unix(d*86400, 0).UTC().Date()
+	if m == time.December && md >= 24 || m == time.January && md == 1 {
+		kind += 7
+	}
+	return kind
+}
+
+// count draws how many calls user u organizes on day d, and returns the
+// stream positioned after the draw. The count comes first so a day without
+// calls costs one hash and two draws.
+func (g *gen) count(u int, d int64, kind uint8) (int, rng) {
+	q := g.q[g.people[u].class][kind]
+	if q == 0 {
+		return 0, rng{}
+	}
+	r := rng{hash(g.seedKey, tagDay, uint64(u), uint64(d))}
+	n := r.geometric(q)
+	return n + r.geometric(q), r
+}
+
+// day appends the calls user u organizes on UTC day d. They depend only on
+// the spec's seed, intensity and international share, u's attributes and d.
+func (g *gen) day(u int, d int64, kind uint8, buf []draw) []draw {
+	n, r := g.count(u, d, kind)
+	if n == 0 {
+		return buf
+	}
+	p := &g.people[u]
+	loc, tz := p.where(d)
+	from := &countries[loc]
+	dayStart := d * 86400
+	var prev draw
+	meetings := uint16(0)
+	for k := range n {
+		x := draw{k: uint16(k), loc: loc, dialer: int32(u)}
+
+		// When: a meeting at a local business hour, or another dial-out of
+		// the meeting just before, a few minutes later.
+		x.start = -1
+		if k > 0 && r.chance(pSameMeeting) {
+			if t := prev.start + 30 + int64(r.below(570)); t < dayStart+86400 {
+				x.start, x.meeting = t, prev.meeting
+			}
+		}
+		if x.start < 0 {
+			h := r.below(hoursTotal)
+			hour := 0
+			for h >= hours[hour] {
+				h -= hours[hour]
+				hour++
+			}
+			local := int64(hour)*3600 + int64(r.below(3600))
+			x.start = dayStart + ((local-int64(tz)*60)%86400+86400)%86400
+			x.meeting = meetings
+			meetings++
+		}
+
+		// How long: a bucket between two quantiles, then a point inside it.
+		v := r.next()
+		b := v >> 57
+		lo, hi := durations[b], durations[b+1]
+		x.seconds = int32(lo + int64(uint64(hi-lo)*(v>>25&0xffffffff)>>32))
+
+		// Where to.
+		x.dest = loc
+		if x.intl = r.chance(p.intl); x.intl {
+			x.dest = uint8(pickCountry(r.below(destWeightTotal-from.destWeight), int(loc),
+				func(c *country) uint64 { return c.destWeight }))
+		}
+		x.mobile = r.chance(pMobile)
+
+		// What it costs: nothing when the Audio Conferencing licence covers
+		// it, else per started minute (mobile numbers half as dear again),
+		// plus a connection fee for a mobile number abroad.
+		x.covered = !x.intl && r.chance(p.covered)
+		if !x.covered {
+			rate := from.domestic
+			if x.intl {
+				rate = from.international * countries[x.dest].tier
+			}
+			mult := int64(2)
+			if x.mobile {
+				mult = 3
+			}
+			minutes := (int64(x.seconds) + 59) / 60
+			x.charge = (minutes*rate*mult + 100) / 200 // ten-thousandths × mult/2 → hundredths, half up
+			if x.intl && x.mobile {
+				x.conn = from.connection
+			}
+		}
+
+		// Who pressed dial-out: the organizer, a colleague (a lower-numbered
+		// user, so adding users cannot change it) or a guest from outside.
+		switch v := r.below(100); {
+		case v < 50:
+		case v < 88 && u > 0:
+			x.dialer = int32(u - 1 - int(r.below(uint64(min(u, 40)))))
+		default:
+			x.dialer = -1
+		}
+
+		buf = append(buf, x)
+		prev = x
+	}
+	return buf
+}
+
+// entry reduces a call to what the ledger index keeps.
+func (x *draw) entry(u int) report.Entry {
+	c := &countries[x.loc]
+	e := report.Entry{
+		Start:    x.start * int64(time.Second),
+		Cents:    x.charge + x.conn,
+		User:     int32(u),
+		Seconds:  x.seconds,
+		Location: c.code,
+		Currency: c.currency,
+	}
+	if x.intl {
+		e.Destination = report.International
+	}
+	return e
+}
+
+// compareEntries orders the calls of one user as the ledger's index does:
+// by row key (usageLocation, destinationContext, currency), then start.
+func compareEntries(a, b report.Entry) int {
+	return cmp.Or(
+		cmp.Compare(uint32(a.Location[0])<<8|uint32(a.Location[1]), uint32(b.Location[0])<<8|uint32(b.Location[1])),
+		cmp.Compare(a.Destination, b.Destination),
+		cmp.Compare(code3(a.Currency), code3(b.Currency)),
+		cmp.Compare(a.Start, b.Start))
+}
+
+func code3(c report.Code3) uint32 { return uint32(c[0])<<16 | uint32(c[1])<<8 | uint32(c[2]) }
+
+// key packs (day, user, k) into the unique 64-bit key of a call.
+func callKey(u int, d int64, k uint16) uint64 {
+	return uint64(d)<<(userBits+kBits) | uint64(u)<<kBits | uint64(k)
+}
+
+// callID is the call's GUID. Its high word is a bijection of the call's key,
+// so two calls of a tenant never share it (but for the 4 version bits).
+func (g *gen) callID(key uint64) guid {
+	hi := mix(key ^ g.seedKey ^ mix(tagCall))
+	return newGUID(hi, mix(hi^g.seedKey))
+}
+
+// call expands a draw into the full ledger call.
+func (g *gen) call(users []report.User, u int, d int64, x *draw) report.Call {
+	key := callKey(u, d, x.k)
+	from, to := &countries[x.loc], &countries[x.dest]
+	start := time.Unix(x.start, 0).UTC()
+	c := report.Call{
+		ID:                g.callID(key).String(),
+		OrganizerID:       users[u].ID,
+		StartDateTime:     start,
+		EndDateTime:       start.Add(time.Duration(x.seconds) * time.Second),
+		Duration:          int64(x.seconds),
+		Charge:            report.Cents(x.charge),
+		ConnectionCharge:  report.Cents(x.conn),
+		Currency:          from.currency.String(),
+		UsageLocation:     from.code.String(),
+		DestinationName:   to.name,
+		LicenseCapability: "MCOPSTNPP",
+	}
+	if x.intl {
+		c.DestinationContext = report.International
+	}
+	if x.covered {
+		c.LicenseCapability = "MCOMEETADD"
+	}
+	if x.dialer >= 0 {
+		c.DialerID = users[x.dialer].ID
+	} else {
+		r := rng{hash(g.seedKey, tagExternal, key, 0)}
+		c.DialerID = newGUID(r.next(), r.next()).String()
+	}
+	r := rng{hash(g.seedKey, tagConference, uint64(u), uint64(d)<<16|uint64(x.meeting))}
+	c.ConferenceID = newGUID(r.next(), r.next()).String()
+	c.CalleeNumber = callee(to, x.mobile, rng{hash(g.seedKey, tagCallee, key, 0)})
+	return c
+}
+
+// callee writes an E.164 number of country c with its last four digits
+// masked, as the PSTN call log shows it.
+func callee(c *country, mobile bool, r rng) string {
+	lead := c.geo
+	if mobile {
+		lead = c.mobile
+	}
+	b := make([]byte, 0, 1+len(c.dial)+c.digits)
+	b = append(b, '+')
+	b = append(b, c.dial...)
+	b = append(b, lead[r.below(uint64(len(lead)))])
+	for range c.digits - 5 {
+		b = append(b, byte('0'+r.below(10)))
+	}
+	b = append(b, "****"...)
+	return string(b)
+}
+
+// dayCall is a call of some user on the day being listed.
+type dayCall struct {
+	id guid
+	u  int
+	x  draw
+}
+
+// Calls lists the full calls with q.From ≤ startDateTime ≤ q.To, ordered by
+// start time then id. They are regenerated day by day from the seed, so the
+// tenant stores no call, and they are exactly the calls the ledger
+// aggregates. It is safe for concurrent use.
+func (t *Tenant) Calls(q report.Query) iter.Seq[report.Call] {
+	return func(yield func(report.Call) bool) {
+		g := t.g
+		from, to := satNanos(q.From), satNanos(q.To)
+		if from > to {
+			return
+		}
+		first := max(g.firstDay, floorDiv(from, 86400*int64(time.Second)))
+		last := min(g.firstDay+int64(len(g.kinds))-1, floorDiv(to, 86400*int64(time.Second)))
+		users := t.Users()
+		var buf []draw
+		var calls []dayCall
+		for d := first; d <= last; d++ {
+			kind := g.kinds[d-g.firstDay]
+			calls = calls[:0]
+			for u := range g.people {
+				buf = g.day(u, d, kind, buf[:0])
+				for _, x := range buf {
+					if ns := x.start * int64(time.Second); from <= ns && ns <= to {
+						calls = append(calls, dayCall{g.callID(callKey(u, d, x.k)), u, x})
+					}
+				}
+			}
+			slices.SortFunc(calls, func(a, b dayCall) int {
+				if c := cmp.Compare(a.x.start, b.x.start); c != 0 {
+					return c
+				}
+				if a.id.less(b.id) {
+					return -1
+				}
+				if b.id.less(a.id) {
+					return 1
+				}
+				return 0
+			})
+			for i := range calls {
+				if !yield(g.call(users, calls[i].u, d, &calls[i].x)) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// satNanos is t in Unix nanoseconds, saturated outside the years an int64
+// holds, as the ledger compares it.
+func satNanos(t time.Time) int64 {
+	if n, ok := report.Nanos(t); ok {
+		return n
+	}
+	if t.Before(time.Unix(0, 0)) {
+		return math.MinInt64
+	}
+	return math.MaxInt64
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}

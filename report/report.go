@@ -1,0 +1,151 @@
+// Package report is the domain of dialoutkit: the ledger of dial-out calls, the
+// rows of the pstnOnlineMeetingDialoutReport computed from it, and exact money.
+//
+// It knows nothing of HTTP. A report row is never stored: it is the exact
+// aggregation of the ledger's calls over the asked range, so every total can be
+// derived and checked.
+//
+// Graph reference:
+// https://learn.microsoft.com/graph/api/callrecords-callrecord-getpstnonlinemeetingdialoutreport?view=graph-rest-beta
+package report
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// MaxRange is the widest range the function accepts: "The fromDateTime and
+// toDateTime values can't be more than a date range of 90 days."
+const MaxRange = 90 * 24 * time.Hour
+
+// MaxInt32 bounds totalCalls and totalCallSeconds (Edm.Int32); see decision D10.
+const MaxInt32 = 1<<31 - 1
+
+// Errors a query or a dataset can fail with. The server maps them to Graph's
+// error envelope in one place.
+var (
+	ErrReversedRange = errors.New("fromDateTime is later than toDateTime")
+	ErrRangeTooLong  = errors.New("the date range can't be more than 90 days")
+	ErrOverflow      = errors.New("a total would exceed Int32")
+	ErrInvalid       = errors.New("invalid dataset")
+)
+
+// Destination is the destinationContext of a call: whether it stayed inside the
+// organizer's country or region.
+type Destination uint8
+
+// The two destination contexts, in the order rows sort by (decision D5).
+const (
+	Domestic Destination = iota
+	International
+)
+
+// String returns the Graph spelling of d.
+func (d Destination) String() string {
+	if d == International {
+		return "International"
+	}
+	return "Domestic"
+}
+
+// ParseDestination reads the Graph spelling of a destination context.
+func ParseDestination(s string) (Destination, error) {
+	switch s {
+	case "Domestic":
+		return Domestic, nil
+	case "International":
+		return International, nil
+	}
+	return 0, fmt.Errorf("destinationContext %q: want Domestic or International", s)
+}
+
+// MarshalText writes the Graph spelling.
+func (d Destination) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads the Graph spelling.
+func (d *Destination) UnmarshalText(b []byte) error {
+	v, err := ParseDestination(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// User is a tenant user who can organize meetings.
+type User struct {
+	ID                string `json:"id"`
+	UserPrincipalName string `json:"userPrincipalName"`
+	DisplayName       string `json:"displayName"`
+	UsageLocation     string `json:"usageLocation"`
+}
+
+// Call is one audio-conferencing dial-out call of the ledger, in the fields of
+// the documented pstnCallLogRow (callType conf_out). The JSON form is the
+// scenario file's `calls` format.
+type Call struct {
+	ID                 string      `json:"id"`
+	OrganizerID        string      `json:"organizerId"`
+	StartDateTime      time.Time   `json:"startDateTime"`
+	EndDateTime        time.Time   `json:"endDateTime"`
+	Duration           int64       `json:"duration"`
+	DestinationContext Destination `json:"destinationContext"`
+	Charge             Money       `json:"charge"`
+	ConnectionCharge   Money       `json:"connectionCharge"`
+	Currency           string      `json:"currency"`
+	UsageLocation      string      `json:"usageLocation"`
+	DialerID           string      `json:"dialerId,omitempty"`
+	CalleeNumber       string      `json:"calleeNumber,omitempty"`
+	DestinationName    string      `json:"destinationName,omitempty"`
+	ConferenceID       string      `json:"conferenceId,omitempty"`
+	LicenseCapability  string      `json:"licenseCapability,omitempty"`
+}
+
+// Row is one entry of the report: the totals of one organizer, usage location,
+// destination context and currency over the asked range.
+type Row struct {
+	UserID             string
+	UserPrincipalName  string
+	UserDisplayName    string
+	UsageLocation      string
+	DestinationContext Destination
+	Currency           string
+	TotalCalls         int32
+	TotalCallSeconds   int32
+	TotalCallCharge    Money
+}
+
+// Key is what a row aggregates by.
+type Key struct {
+	UserID             string
+	UsageLocation      string
+	DestinationContext Destination
+	Currency           string
+}
+
+// Key returns the aggregation key of r.
+func (r Row) Key() Key {
+	return Key{r.UserID, r.UsageLocation, r.DestinationContext, r.Currency}
+}
+
+// Query asks for the report over [From, To], both inclusive (decision D4).
+type Query struct {
+	From, To time.Time
+}
+
+// Validate applies the function's documented rules on its parameters.
+func (q Query) Validate() error {
+	if q.From.After(q.To) {
+		return ErrReversedRange
+	}
+	if q.To.Sub(q.From) > MaxRange {
+		return ErrRangeTooLong
+	}
+	return nil
+}
+
+// Contains reports whether a call started at t belongs to the range.
+func (q Query) Contains(t time.Time) bool {
+	return !t.Before(q.From) && !t.After(q.To)
+}
