@@ -107,3 +107,26 @@ func BenchmarkCalls90Days1M(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "calls")
 }
+
+// BenchmarkRows90Days10M is the first request for a new 90-day range over the
+// 10-million-call, 200,000-user ledger (issue 6): the aggregation alone.
+// Each iteration asks a different range, as a cache would miss.
+func BenchmarkRows90Days10M(b *testing.B) { benchRows(b, largeSpec(10_000_000)) }
+
+// BenchmarkRows90Days1M is the same over a tenth of the ledger.
+func BenchmarkRows90Days1M(b *testing.B) { benchRows(b, largeSpec(1_000_000)) }
+
+func benchRows(b *testing.B, s Spec) {
+	t, err := Generate(context.Background(), s, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	rows, i := 0, 0
+	for b.Loop() {
+		from := end.AddDate(0, 0, -270+i%180)
+		rows = len(t.Rows(report.Query{From: from, To: from.AddDate(0, 0, 90)}))
+		i++
+	}
+	b.ReportMetric(float64(rows), "rows")
+}

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
-	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -82,7 +84,10 @@ type keyRange struct {
 	location    Code2
 	currency    Code3
 	destination Destination
+	names       *codeNames // the codes as strings, shared, so a row costs no allocation for them
 }
+
+type codeNames struct{ location, currency string }
 
 // Summary describes a ledger: its size, the time it spans and its totals per
 // currency.
@@ -155,6 +160,7 @@ func NewLedger(users []User, entries []Entry) (*Ledger, error) {
 	}
 	type sums struct{ calls, seconds, cents int64 }
 	totals := map[Code3]*sums{}
+	names := map[[5]byte]*codeNames{}
 	first, last := int64(math.MaxInt64), int64(math.MinInt64)
 	for i, e := range entries {
 		l.start[i] = e.Start
@@ -165,8 +171,14 @@ func NewLedger(users []User, entries []Entry) (*Ledger, error) {
 		}
 		l.cumCents[i+1] = c
 		if i == 0 || e.User != entries[i-1].User || compareKey(e, entries[i-1]) != 0 {
+			nk := [5]byte{e.Location[0], e.Location[1], e.Currency[0], e.Currency[1], e.Currency[2]}
+			n := names[nk]
+			if n == nil {
+				n = &codeNames{e.Location.String(), e.Currency.String()}
+				names[nk] = n
+			}
 			l.keys = append(l.keys, keyRange{lo: int32(i), user: e.User, location: e.Location,
-				currency: e.Currency, destination: e.Destination})
+				currency: e.Currency, destination: e.Destination, names: n})
 		}
 		k := &l.keys[len(l.keys)-1]
 		k.hi = int32(i + 1)
@@ -230,33 +242,106 @@ func (l *Ledger) Summary() Summary { return l.summary }
 
 // Rows computes the report over q, in row order (decision D5). A key with no
 // call in the range has no row.
+//
+// Large ledgers are aggregated on all CPUs in chunks of keys: a first pass
+// finds each key's calls in the range (two binary searches), a second fills
+// the rows, allocated once at their exact number, each chunk at its offset.
 func (l *Ledger) Rows(q Query) []Row {
 	from, to := nanos(q.From), nanos(q.To)
-	var rows []Row
-	for _, k := range l.keys {
+	spans := make([]span, len(l.keys))
+	const chunk = 1 << 13
+	chunks := (len(l.keys) + chunk - 1) / chunk
+	counts := make([]int, chunks+1)
+	parallel(chunks, func(c int) {
+		lo, hi := c*chunk, min((c+1)*chunk, len(l.keys))
+		counts[c+1] = l.find(l.keys[lo:hi], spans[lo:hi], from, to)
+	})
+	for c := range chunks {
+		counts[c+1] += counts[c]
+	}
+	if counts[chunks] == 0 {
+		return nil
+	}
+	rows := make([]Row, counts[chunks])
+	parallel(chunks, func(c int) {
+		lo, hi := c*chunk, min((c+1)*chunk, len(l.keys))
+		l.fill(l.keys[lo:hi], spans[lo:hi], rows[counts[c]:counts[c+1]])
+	})
+	return rows
+}
+
+// span is the calls of one key inside a query's range: [lo, hi).
+type span struct{ lo, hi int32 }
+
+// find sets the span of each key and returns how many keys have calls.
+func (l *Ledger) find(keys []keyRange, spans []span, from, to int64) int {
+	n := 0
+	for i := range keys {
+		k := &keys[i]
 		starts := l.start[k.lo:k.hi]
 		if starts[0] > to || starts[len(starts)-1] < from {
 			continue
 		}
-		lo := int(k.lo) + sort.Search(len(starts), func(i int) bool { return starts[i] >= from })
-		hi := int(k.lo) + sort.Search(len(starts), func(i int) bool { return starts[i] > to })
-		if hi <= lo {
+		lo, _ := slices.BinarySearch(starts, from) // first start ≥ from
+		hi := len(starts)                           // first start > to
+		if to < math.MaxInt64 {
+			hi, _ = slices.BinarySearch(starts, to+1)
+		}
+		if hi > lo {
+			spans[i] = span{k.lo + int32(lo), k.lo + int32(hi)}
+			n++
+		}
+	}
+	return n
+}
+
+// fill writes the rows of the keys whose span is not empty.
+func (l *Ledger) fill(keys []keyRange, spans []span, rows []Row) {
+	j := 0
+	for i := range keys {
+		s := spans[i]
+		if s.hi == s.lo {
 			continue
 		}
+		k := &keys[i]
 		u := &l.users[k.user]
-		rows = append(rows, Row{
+		rows[j] = Row{
 			UserID:             u.ID,
 			UserPrincipalName:  u.UserPrincipalName,
 			UserDisplayName:    u.DisplayName,
-			UsageLocation:      k.location.String(),
+			UsageLocation:      k.names.location,
 			DestinationContext: k.destination,
-			Currency:           k.currency.String(),
-			TotalCalls:         int32(hi - lo),
-			TotalCallSeconds:   int32(l.cumSecs[hi] - l.cumSecs[lo]),
-			TotalCallCharge:    Cents(l.cumCents[hi] - l.cumCents[lo]),
-		})
+			Currency:           k.names.currency,
+			TotalCalls:         s.hi - s.lo,
+			TotalCallSeconds:   int32(l.cumSecs[s.hi] - l.cumSecs[s.lo]),
+			TotalCallCharge:    Cents(l.cumCents[s.hi] - l.cumCents[s.lo]),
+		}
+		j++
 	}
-	return rows
+}
+
+// parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines; small n runs
+// inline.
+func parallel(n int, fn func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // nanos maps t to the index's Unix nanoseconds, saturating outside the years

@@ -2,7 +2,10 @@ package report
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 func TestMoneyJSON(t *testing.T) {
@@ -75,5 +78,34 @@ func TestMoneyCents(t *testing.T) {
 		if got != c.cents || ok != c.ok {
 			t.Errorf("Cents(%s) = %d, %v; want %d, %v", c.in, got, ok, c.cents, c.ok)
 		}
+	}
+}
+
+// TestMoneyFormsAgree checks the int64 form against the decimal form on
+// amounts around the edges.
+func TestMoneyFormsAgree(t *testing.T) {
+	for _, c := range []int64{0, 1, -1, 9, 10, 99, 100, 101, -101, 123456, -5, math.MaxInt64, math.MinInt64, math.MinInt64 + 1} {
+		small := Cents(c)
+		big := NewMoney(decimal.New(c, -2))
+		if small.String() != big.String() {
+			t.Errorf("Cents(%d) = %s, decimal form %s", c, small, big)
+		}
+		if !small.Equal(big) || !big.Equal(small) {
+			t.Errorf("Cents(%d) and its decimal form are not Equal", c)
+		}
+		if small.IsNegative() != big.IsNegative() {
+			t.Errorf("Cents(%d): IsNegative differs", c)
+		}
+	}
+	// Adding past int64 falls back to decimals, exactly.
+	sum := Cents(math.MaxInt64).Add(Cents(1))
+	if got, want := sum.String(), "92233720368547758.08"; got != want {
+		t.Errorf("MaxInt64 + 1 hundredths = %s, want %s", got, want)
+	}
+	if sum := Cents(math.MinInt64).Add(Cents(-1)); sum.String() != "-92233720368547758.09" {
+		t.Errorf("MinInt64 - 1 hundredths = %s", sum)
+	}
+	if got := Cents(250).Add(NewMoney(decimal.RequireFromString("0.005"))).Decimal().String(); got != "2.505" {
+		t.Errorf("2.50 + 0.005 = %s, want 2.505 exactly", got)
 	}
 }

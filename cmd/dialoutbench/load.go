@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// loadResult is one measured run.
+type loadResult struct {
+	rps      float64
+	p50, p99 time.Duration
+}
+
+// load drives url with o.conns connections for o.duration, after a second
+// of warm-up.
+func load(ctx context.Context, o options, url string) (loadResult, error) {
+	if o.loader == "wrk" {
+		return wrkLoad(ctx, o, url)
+	}
+	goLoad(ctx, o.conns, time.Second, url) // warm-up
+	return goLoad(ctx, o.conns, o.duration, url), nil
+}
+
+// goLoad is a closed-loop load generator: each connection sends its next
+// request when the previous answer is read.
+func goLoad(ctx context.Context, conns int, d time.Duration, url string) loadResult {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	stop := time.Now().Add(d)
+	lat := make([][]time.Duration, conns)
+	var wg sync.WaitGroup
+	for i := 0; i < conns; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			req.Header.Set("Authorization", "Bearer bench")
+			for time.Now().Before(stop) && ctx.Err() == nil {
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					lat[i] = append(lat[i], time.Since(t0))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	if len(all) == 0 {
+		return loadResult{}
+	}
+	return loadResult{
+		rps: float64(len(all)) / d.Seconds(),
+		p50: all[len(all)/2],
+		p99: all[len(all)*99/100],
+	}
+}
+
+// wrkLoad runs wrk with one thread per core and reads its summary.
+func wrkLoad(ctx context.Context, o options, url string) (loadResult, error) {
+	args := []string{"-t2", "-c" + strconv.Itoa(o.conns), "-d" + strconv.Itoa(int(o.duration.Seconds())) + "s", "--latency",
+		"-H", "Authorization: Bearer bench", url}
+	exec.CommandContext(ctx, "wrk", "-t2", "-c"+strconv.Itoa(o.conns), "-d1s", url).Run() // warm-up
+	out, err := exec.CommandContext(ctx, "wrk", args...).CombinedOutput()
+	if err != nil {
+		return loadResult{}, fmt.Errorf("wrk: %v\n%s", err, out)
+	}
+	var r loadResult
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		switch {
+		case len(f) == 2 && f[0] == "Requests/sec:":
+			r.rps, _ = strconv.ParseFloat(f[1], 64)
+		case len(f) == 2 && f[0] == "50%":
+			r.p50 = wrkDuration(f[1])
+		case len(f) == 2 && f[0] == "99%":
+			r.p99 = wrkDuration(f[1])
+		}
+	}
+	if r.rps == 0 {
+		return r, fmt.Errorf("wrk printed no Requests/sec:\n%s", out)
+	}
+	if m := regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`).FindStringSubmatch(string(out)); m != nil {
+		return r, fmt.Errorf("wrk saw %s non-2xx answers from %s", m[1], url)
+	}
+	return r, nil
+}
+
+// wrkDuration reads wrk's "1.23ms", "456.00us" or "1.02s".
+func wrkDuration(s string) time.Duration {
+	for _, unit := range []string{"us", "ms", "s"} {
+		if v, ok := strings.CutSuffix(s, unit); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return 0
+			}
+			switch unit {
+			case "us":
+				return time.Duration(f * float64(time.Microsecond))
+			case "ms":
+				return time.Duration(f * float64(time.Millisecond))
+			default:
+				return time.Duration(f * float64(time.Second))
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,32 @@
+// Command dialoutbench measures dialoutmock against a ceiling: a plain
+// net/http server writing the same pre-serialized bytes for the same
+// requests. Both run as separate processes on 127.0.0.1 and are driven
+// alternately with the same load, so only ratios measured in one run are
+// compared. It prints one Markdown table.
+//
+//	go run ./cmd/dialoutbench                    # throughput, latency, start-up, RSS
+//	go run ./cmd/dialoutbench -large             # plus the 10-million-call ledger
+//
+// The load comes from wrk when it is on PATH (apt-get install wrk), else
+// from a Go load generator in this process.
+//
+// It is a developer tool: it is not in the container image.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dialoutbench:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,362 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	duration time.Duration
+	conns    int
+	rounds   int
+	users    int
+	loader   string
+	large    bool
+	ranges   int
+	mockBin  string
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("dialoutbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.DurationVar(&o.duration, "duration", 8*time.Second, "length of each measured load run")
+	fs.IntVar(&o.conns, "conns", 50, "concurrent connections")
+	fs.IntVar(&o.rounds, "rounds", 2, "alternations of ceiling and mock for each page")
+	fs.IntVar(&o.users, "users", 1500, "users of the tenant of the throughput runs (a 90-day range needs more than 1000 rows)")
+	fs.StringVar(&o.loader, "loader", "auto", "load generator: wrk, go, or auto (wrk when on PATH)")
+	fs.BoolVar(&o.large, "large", false, "also measure the 10-million-call, 200,000-user ledger")
+	fs.IntVar(&o.ranges, "ranges", 15, "new 90-day ranges asked in the large mode")
+	fs.StringVar(&o.mockBin, "mock", "", "dialoutmock binary (default: built from ./cmd/dialoutmock)")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if len(fs.Args()) > 0 && fs.Arg(0) == "ceiling" {
+		return serveCeiling(ctx, fs.Args()[1:], stdout)
+	}
+	if o.loader == "auto" {
+		o.loader = "go"
+		if _, err := exec.LookPath("wrk"); err == nil {
+			o.loader = "wrk"
+		}
+	}
+
+	dir, err := os.MkdirTemp("", "dialoutbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if o.mockBin == "" {
+		o.mockBin = filepath.Join(dir, "dialoutmock")
+		fmt.Fprintln(stderr, "building dialoutmock ...")
+		if out, err := exec.CommandContext(ctx, "go", "build", "-o", o.mockBin, "./cmd/dialoutmock").CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./cmd/dialoutmock (run from the repository root): %v\n%s", err, out)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+
+	r := &results{machine: machine(), loader: o.loader, opts: o}
+	if err := measureDefault(ctx, o, r, stderr); err != nil {
+		return err
+	}
+	if err := measureThroughput(ctx, o, self, dir, r, stderr); err != nil {
+		return err
+	}
+	if o.large {
+		if err := measureLarge(ctx, o, r, stderr); err != nil {
+			return err
+		}
+	}
+	r.print(stdout, args)
+	return nil
+}
+
+// proc is a server process under test.
+type proc struct {
+	cmd     *exec.Cmd
+	base    string
+	started time.Time
+	stderr  *strings.Builder
+}
+
+var urlLine = regexp.MustCompile(`(https?://127\.0\.0\.1:\d+)`)
+
+// start runs a server and returns once it printed its URL.
+func start(ctx context.Context, bin string, args ...string) (*proc, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	p := &proc{cmd: cmd, stderr: &strings.Builder{}}
+	cmd.Stderr = p.stderr
+	p.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if m := urlLine.FindString(sc.Text()); m != "" {
+				select {
+				case urls <- m:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case p.base = <-urls:
+		return p, nil
+	case <-time.After(10 * time.Minute):
+		p.stop()
+		return nil, fmt.Errorf("%s printed no URL: %s", bin, p.stderr)
+	}
+}
+
+func (p *proc) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		p.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// memory reads VmRSS and VmHWM (peak) of the process, in bytes.
+func (p *proc) memory() (rss, peak int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss = kb << 10
+		case "VmHWM:":
+			peak = kb << 10
+		}
+	}
+	return rss, peak
+}
+
+// firstSuccess polls url until it answers 200 and returns the time since
+// the process started.
+func firstSuccess(p *proc, url string) (time.Duration, []byte, error) {
+	client := &http.Client{Timeout: 30 * time.Second}
+	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Authorization", "Bearer bench")
+		resp, err := client.Do(req)
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Since(p.started), body, nil
+			}
+			return 0, nil, fmt.Errorf("GET %s: %d %s", url, resp.StatusCode, body)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return 0, nil, fmt.Errorf("%s never answered", url)
+}
+
+const fnPath = "/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport"
+
+// bigPage and smallPage are the two requests measured: a full page of 1000
+// entries and a page of 10 (the same report with $top=10).
+const (
+	windowEnd = "2026-11-01"
+	bigPage   = fnPath + "(fromDateTime=2026-08-03,toDateTime=2026-11-01)"
+	smallPage = fnPath + "(fromDateTime=2026-08-03,toDateTime=2026-11-01)?$top=10"
+)
+
+// measureDefault starts dialoutmock as a user would (default flags, the
+// window fixed so runs compare) and records time to first response and RSS.
+func measureDefault(ctx context.Context, o options, r *results, stderr io.Writer) error {
+	fmt.Fprintln(stderr, "default dataset: start-up and memory ...")
+	var starts []time.Duration
+	for i := 0; i < 5; i++ {
+		p, err := start(ctx, o.mockBin, "--addr", "127.0.0.1:0", "--window-end", windowEnd)
+		if err != nil {
+			return err
+		}
+		d, _, err := firstSuccess(p, p.base+fnPath+"(fromDateTime=2026-10-02,toDateTime=2026-11-01)")
+		if err != nil {
+			p.stop()
+			return err
+		}
+		starts = append(starts, d)
+		if i == 0 {
+			r.defaultRSS, r.defaultPeak = p.memory()
+		}
+		p.stop()
+	}
+	r.defaultStart = median(starts)
+	return nil
+}
+
+// measureThroughput drives the mock and the ceiling alternately.
+func measureThroughput(ctx context.Context, o options, self, dir string, r *results, stderr io.Writer) error {
+	fmt.Fprintf(stderr, "throughput: %d users, %d connections, %s a run, %d rounds, loader %s ...\n", o.users, o.conns, o.duration, o.rounds, o.loader)
+	mock, err := start(ctx, o.mockBin, "--addr", "127.0.0.1:0", "--window-end", windowEnd, "--users", strconv.Itoa(o.users), "--log", "off")
+	if err != nil {
+		return err
+	}
+	defer mock.stop()
+	bodies := map[string][]byte{}
+	for _, path := range []string{bigPage, smallPage} {
+		_, body, err := firstSuccess(mock, mock.base+path)
+		if err != nil {
+			return err
+		}
+		bodies[path] = body
+	}
+	if n := strings.Count(string(bodies[bigPage]), `"userId"`); n != 1000 {
+		return fmt.Errorf("the big page has %d entries, want 1000: raise -users", n)
+	}
+	r.bigBytes, r.smallBytes = len(bodies[bigPage]), len(bodies[smallPage])
+	var files []string
+	for i, path := range []string{bigPage, smallPage} {
+		f := filepath.Join(dir, fmt.Sprintf("body%d", i))
+		if err := os.WriteFile(f, bodies[path], 0o600); err != nil {
+			return err
+		}
+		files = append(files, path, f)
+	}
+	ceiling, err := start(ctx, self, append([]string{"ceiling"}, files...)...)
+	if err != nil {
+		return err
+	}
+	defer ceiling.stop()
+	for _, path := range []string{bigPage, smallPage} {
+		_, body, err := firstSuccess(ceiling, ceiling.base+path)
+		if err != nil {
+			return err
+		}
+		if string(body) != string(bodies[path]) {
+			return errors.New("the ceiling does not serve the mock's bytes")
+		}
+	}
+	for round := 0; round < o.rounds; round++ {
+		for _, page := range []string{bigPage, smallPage} {
+			for _, target := range []*proc{ceiling, mock} {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				res, err := load(ctx, o, target.base+page)
+				if err != nil {
+					return err
+				}
+				name := "ceiling"
+				if target == mock {
+					name = "mock"
+				}
+				fmt.Fprintf(stderr, "  round %d %-7s %-5s %8.0f req/s  p50 %-8s p99 %s\n", round+1, name, pageName(page), res.rps, res.p50, res.p99)
+				r.add(name, page, res)
+			}
+		}
+	}
+	r.mockRSS, r.mockPeak = mock.memory()
+	r.ceilingRSS, r.ceilingPeak = ceiling.memory()
+	return nil
+}
+
+func pageName(page string) string {
+	if page == bigPage {
+		return "1000"
+	}
+	return "10"
+}
+
+// measureLarge starts the mock over the 10-million-call ledger and asks new
+// 90-day ranges.
+func measureLarge(ctx context.Context, o options, r *results, stderr io.Writer) error {
+	fmt.Fprintln(stderr, "large ledger: 200,000 users, about 10 million calls ...")
+	p, err := start(ctx, o.mockBin, "--addr", "127.0.0.1:0", "--window-end", windowEnd, "--users", "200000", "--intensity", "4.22", "--log", "off")
+	if err != nil {
+		return err
+	}
+	defer p.stop()
+	r.largeUp = time.Since(p.started)
+	if m := regexp.MustCompile(`(\d+) calls, .* built in ([0-9.]+m?s)`).FindStringSubmatch(p.stderr.String()); m != nil {
+		r.largeCalls, _ = strconv.ParseInt(m[1], 10, 64)
+		r.largeBuild, _ = time.ParseDuration(m[2])
+	}
+	runtime.GC()
+	r.largeRSS, r.largePeak = p.memory()
+	client := &http.Client{Timeout: time.Minute}
+	var firsts []time.Duration
+	end, _ := time.Parse(time.DateOnly, windowEnd)
+	for i := 0; i < o.ranges; i++ {
+		from := end.AddDate(0, 0, -270+i*11)
+		url := fmt.Sprintf("%s%s(fromDateTime=%s,toDateTime=%s)", p.base, fnPath, from.Format(time.DateOnly), from.AddDate(0, 0, 90).Format(time.DateOnly))
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Authorization", "Bearer bench")
+		t0 := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
+		}
+		firsts = append(firsts, time.Since(t0))
+	}
+	slices.Sort(firsts)
+	r.largeFirst = firsts
+	r.largeRSSAfter, r.largePeak = p.memory()
+	return nil
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// machine describes the CPU and core count.
+func machine() string {
+	model := runtime.GOARCH
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d cores, %s", model, runtime.NumCPU(), runtime.Version())
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/report"
+	"github.com/dialoutkit/dialoutkit/server"
+)
+
+// runGenerate is `dialoutmock generate`: it writes the ledger of a generated
+// tenant, the ground truth behind every total, without serving it.
+func runGenerate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	spec := generator.DefaultSpec(time.Now().UTC())
+	var windowEnd, from, to, format, out string
+	fs := flag.NewFlagSet("dialoutmock generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addSpecFlags(fs, &spec, &windowEnd)
+	fs.StringVar(&from, "from", "", "first instant of calls to write (default: the window's first day)")
+	fs.StringVar(&to, "to", "", "last instant of calls to write (default: the window's end)")
+	fs.StringVar(&format, "format", "jsonl", "jsonl (one call a line), csv (with a header row), or scenario (a scenario file to edit and load with --scenario)")
+	fs.StringVar(&out, "out", "", "output `file` (default stdout)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: dialoutmock generate [flags]\n\nWrites the ledger of the generated tenant (the same flags give the same calls).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args, getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if err := finishSpec(&spec, windowEnd); err != nil {
+		return err
+	}
+	var q report.Query
+	q.From, q.To = spec.Window()
+	for _, p := range []struct {
+		name, value string
+		dst         *time.Time
+	}{{"--from", from, &q.From}, {"--to", to, &q.To}} {
+		if p.value == "" {
+			continue
+		}
+		t, err := parseInstant(p.value)
+		if err != nil {
+			return usageError{fmt.Errorf("%s %q: %v", p.name, p.value, err)}
+		}
+		*p.dst = t
+	}
+	if q.From.After(q.To) {
+		return usageError{fmt.Errorf("--from %s is after --to %s", q.From.Format(time.RFC3339), q.To.Format(time.RFC3339))}
+	}
+	if format != "jsonl" && format != "csv" && format != "scenario" {
+		return usageError{fmt.Errorf("--format %q: want jsonl, csv or scenario", format)}
+	}
+
+	start := time.Now()
+	tenant, err := generator.Generate(ctx, spec, newProgress(stderr, "generating ledger"))
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	w := stdout
+	if out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	if format == "scenario" {
+		err = writeScenario(w, spec, tenant, q)
+	} else {
+		err = server.WriteCalls(w, format, tenant.Calls(q))
+	}
+	if err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if f, ok := w.(*os.File); ok && out != "" {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", out, err)
+		}
+	}
+	sum := tenant.Summary()
+	fmt.Fprintf(stderr, "generated %d users, %d calls (%s, version %s) in %s\n",
+		sum.Users, sum.Calls, spec, spec.Version(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// writeScenario writes the tenant's users and the calls of q as a scenario
+// document.
+func writeScenario(w io.Writer, spec generator.Spec, t *generator.Tenant, q report.Query) error {
+	sc := report.Scenario{
+		Name:        fmt.Sprintf("generated-%d", spec.Seed),
+		Description: fmt.Sprintf("%s, calls from %s to %s", spec, q.From.Format(time.RFC3339), q.To.Format(time.RFC3339)),
+		Users:       t.Users(),
+		Calls:       slices.Collect(t.Calls(q)),
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(sc); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// parseInstant reads YYYY-MM-DD (midnight UTC) or RFC 3339.
+func parseInstant(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, errors.New("want YYYY-MM-DD or an RFC 3339 time")
+	}
+	return t.UTC(), nil
+}

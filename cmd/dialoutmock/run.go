@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"golang.org/x/net/netutil"
+
+	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/server"
+)
+
+// Server limits (issue 7): a slow or hostile client is cut off without
+// holding resources others need. Faults may delay an answer by up to 5
+// minutes, so writes may take that long.
+const (
+	readTimeout    = 30 * time.Second
+	writeTimeout   = 6 * time.Minute
+	idleTimeout    = 2 * time.Minute
+	maxHeaderBytes = 64 << 10
+)
+
+// run is the whole program: parse the configuration, build the dataset and
+// the server, listen, and serve until ctx is done.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 1 && args[1] == "generate" {
+		return runGenerate(ctx, args[2:], getenv, stdout, stderr)
+	}
+	cfg, err := parseConfig(args[1:], getenv, stderr, time.Now().UTC())
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.logFormat, stderr)
+
+	ds, err := loadDataset(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	// Generating a large ledger leaves garbage several times the index's
+	// size: give it back to the OS before serving.
+	debug.FreeOSMemory()
+	srv, err := server.New(ds, server.Config{
+		PageSize:    cfg.pageSize,
+		Auth:        cfg.auth,
+		PublicURL:   cfg.publicURL,
+		Logger:      logger,
+		JournalSize: cfg.journalSize,
+		Throttle:    cfg.throttle,
+		Chaos:       cfg.chaos,
+		AdminKey:    cfg.adminKey,
+		Identity:    cfg.identity.server,
+		Generate: func(ctx context.Context, params json.RawMessage) (server.Dataset, error) {
+			spec, err := generator.ParseSpec(params, cfg.spec)
+			if err != nil {
+				return server.Dataset{}, err
+			}
+			return generatedDataset(ctx, spec, nil)
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	ln = netutil.LimitListener(ln, cfg.maxConns)
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: cfg.readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	base := "http://" + ln.Addr().String()
+	ln, base, sec, err := listenTLS(ln, base, cfg.identity.tls, time.Now()) // --tls (tls.go)
+	if err != nil {
+		return err
+	}
+	defer sec.Close()
+	printBanner(stdout, base, ds, cfg, time.Now().UTC())
+	printIdentity(stdout, base, sec, cfg)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintf(stderr, "shutting down: waiting up to %s for requests in flight\n", cfg.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil))
+	case "off":
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// loadDataset builds the dataset the flags ask for: a scenario file, or the
+// generated tenant. Large work reports progress on a terminal and a summary
+// line in any case.
+func loadDataset(ctx context.Context, cfg config, stderr io.Writer) (server.Dataset, error) {
+	start := time.Now()
+	var ds server.Dataset
+	if cfg.scenario != "" {
+		b, err := os.ReadFile(cfg.scenario)
+		if err != nil {
+			return ds, fmt.Errorf("load scenario: %w", err)
+		}
+		loader, err := server.NewScenarioLoader()
+		if err != nil {
+			return ds, err
+		}
+		ds, err = loader.Load(filepath.Base(cfg.scenario), b)
+		if err != nil {
+			return ds, fmt.Errorf("load scenario %q: %w", cfg.scenario, err)
+		}
+	} else {
+		var err error
+		ds, err = generatedDataset(ctx, cfg.spec, newProgress(stderr, "generating ledger"))
+		if err != nil {
+			return ds, err
+		}
+	}
+	sum := ds.Source.Summary()
+	fmt.Fprintf(stderr, "dataset %s: %d users, %d calls, %d keys, version %s, built in %s\n",
+		ds.Name, sum.Users, sum.Calls, sum.Rows, ds.Version, time.Since(start).Round(time.Millisecond))
+	return ds, nil
+}
+
+func generatedDataset(ctx context.Context, spec generator.Spec, progress func(done, total int)) (server.Dataset, error) {
+	t, err := generator.Generate(ctx, spec, progress)
+	if err != nil {
+		return server.Dataset{}, fmt.Errorf("generate: %w", err)
+	}
+	return server.Dataset{Source: t, Version: spec.Version(), Name: spec.String()}, nil
+}
+
+// printBanner tells the user where the mock is and how to call it.
+func printBanner(w io.Writer, base string, ds server.Dataset, cfg config, now time.Time) {
+	to := now.Format(time.DateOnly)
+	from := now.AddDate(0, 0, -30).Format(time.DateOnly)
+	pub := base
+	if cfg.publicURL != nil {
+		pub = cfg.publicURL.String()
+	}
+	fmt.Fprintf(w, "dialoutmock serving %s on %s (auth %s, page size %d)\n", ds.Name, pub, cfg.auth, cfg.pageSize)
+	if cfg.auth == server.AuthStrict || strings.HasPrefix(base, "https:") {
+		return // printIdentity shows a token request and a report request that work
+	}
+	fmt.Fprintf(w, "try:\n  curl -H 'Authorization: Bearer any' '%s/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=%s,toDateTime=%s)'\n", reachable(base), from, to)
+}

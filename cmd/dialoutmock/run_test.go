@@ -1,0 +1,341 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under fixtures/golden")
+
+// syncBuffer is an io.Writer safe to read while run writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var baseURLRE = regexp.MustCompile(`curl .*'(http://[^/']+)/beta/`)
+
+// startMock runs the real program in process with args on 127.0.0.1:0 and
+// returns its base URL once /_mock/health answers. It stops at test end and
+// checks that run returned nil.
+func startMock(tb testing.TB, env map[string]string, args ...string) string {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	argv := append([]string{"dialoutmock", "--addr", "127.0.0.1:0"}, args...)
+	go func() { done <- run(ctx, argv, func(k string) string { return env[k] }, stdout, stderr) }()
+	tb.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				tb.Errorf("run returned %v; stderr:\n%s", err, stderr)
+			}
+		case <-time.After(15 * time.Second):
+			tb.Errorf("run did not return after cancel")
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			tb.Fatalf("run ended early: %v\nstderr:\n%s", err, stderr)
+		default:
+		}
+		if m := baseURLRE.FindStringSubmatch(stdout.String()); m != nil {
+			resp, err := http.Get(m[1] + "/_mock/health")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return m[1]
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tb.Fatalf("no healthy server within 60 s; stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	return ""
+}
+
+func fetch(tb testing.TB, url string) []byte {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer any")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	return b
+}
+
+type entry struct {
+	UserID             string          `json:"userId"`
+	UserPrincipalName  string          `json:"userPrincipalName"`
+	UserDisplayName    string          `json:"userDisplayName"`
+	UsageLocation      string          `json:"usageLocation"`
+	DestinationContext string          `json:"destinationContext"`
+	Currency           string          `json:"currency"`
+	TotalCalls         int64           `json:"totalCalls"`
+	TotalCallSeconds   int64           `json:"totalCallSeconds"`
+	TotalCallCharge    json.RawMessage `json:"totalCallCharge"`
+}
+
+type page struct {
+	Count    int     `json:"@odata.count"`
+	NextLink string  `json:"@odata.nextLink"`
+	Value    []entry `json:"value"`
+}
+
+// allRows follows nextLinks from url and returns every entry.
+func allRows(tb testing.TB, url string) []entry {
+	tb.Helper()
+	var rows []entry
+	for n := 0; url != ""; n++ {
+		var p page
+		if err := json.Unmarshal(fetch(tb, url), &p); err != nil {
+			tb.Fatal(err)
+		}
+		rows = append(rows, p.Value...)
+		url = p.NextLink
+		if n > 10000 {
+			tb.Fatal("nextLink loop")
+		}
+	}
+	return rows
+}
+
+const fn = "/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport"
+
+func TestServesRealisticRowsForTheLast30Days(t *testing.T) {
+	base := startMock(t, nil)
+	now := time.Now().UTC()
+	url := fmt.Sprintf("%s%s(fromDateTime=%s,toDateTime=%s)", base, fn,
+		now.AddDate(0, 0, -30).Format(time.DateOnly), now.Format(time.DateOnly))
+	rows := allRows(t, url)
+	locs, curs, ctxs := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, r := range rows {
+		locs[r.UsageLocation], curs[r.Currency], ctxs[r.DestinationContext] = true, true, true
+	}
+	if len(rows) < 50 || len(locs) < 5 || len(curs) < 4 || len(ctxs) != 2 {
+		t.Errorf("last 30 days: %d rows, %d locations, %d currencies, %d contexts; want a realistic tenant (≥50, ≥5, ≥4, 2)",
+			len(rows), len(locs), len(curs), len(ctxs))
+	}
+}
+
+func TestTwoInstancesAgreeByteForByte(t *testing.T) {
+	args := []string{"--window-end", "2026-11-01", "--users", "120"}
+	a, b := startMock(t, nil, args...), startMock(t, nil, args...)
+	for _, r := range []string{"(fromDateTime=2026-08-03,toDateTime=2026-11-01)", "(fromDateTime=2026-10-01,toDateTime=2026-10-02)"} {
+		for _, q := range []string{"", "?$skip=3&$top=40"} {
+			x, y := fetch(t, a+fn+r+q), fetch(t, b+fn+r+q)
+			x = bytes.ReplaceAll(x, []byte(a), []byte("BASE"))
+			y = bytes.ReplaceAll(y, []byte(b), []byte("BASE"))
+			if !bytes.Equal(x, y) {
+				t.Errorf("%s%s: bodies differ between two instances with the same flags", r, q)
+			}
+		}
+	}
+}
+
+func TestPageSize7WalksToThePageSize1000Rows(t *testing.T) {
+	args := []string{"--window-end", "2026-11-01", "--users", "60"}
+	small := startMock(t, nil, append(args, "--page-size", "7")...)
+	big := startMock(t, nil, args...)
+	r := "(fromDateTime=2026-08-03,toDateTime=2026-11-01)"
+	want := allRows(t, big+fn+r)
+	got := allRows(t, small+fn+r)
+	if len(want) <= 7*3 {
+		t.Fatalf("only %d rows: the test needs several pages", len(want))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rows through nextLinks at page size 7 (-page 1000 +page 7):\n%s", diff)
+	}
+	seen := map[string]bool{}
+	for _, e := range got {
+		k := e.UserID + e.UsageLocation + e.DestinationContext + e.Currency
+		if seen[k] {
+			t.Errorf("row %s returned twice", k)
+		}
+		seen[k] = true
+	}
+}
+
+func TestAddingUsersKeepsTheFirstUsersRows(t *testing.T) {
+	a := startMock(t, nil, "--window-end", "2026-11-01", "--users", "80")
+	b := startMock(t, nil, "--window-end", "2026-11-01", "--users", "130")
+	r := "(fromDateTime=2026-09-01,toDateTime=2026-11-01)"
+	small, large := allRows(t, a+fn+r), allRows(t, b+fn+r)
+	users := map[string]bool{}
+	for _, e := range small {
+		users[e.UserID] = true
+	}
+	var kept []entry
+	for _, e := range large {
+		if users[e.UserID] {
+			kept = append(kept, e)
+		}
+	}
+	if diff := cmp.Diff(small, kept); diff != "" {
+		t.Errorf("rows of the first 80 users change with 50 more users (-80 users +130 users):\n%s", diff)
+	}
+	if len(large) <= len(small) {
+		t.Errorf("130 users give %d rows, 80 give %d: the new users have no calls?", len(large), len(small))
+	}
+}
+
+func TestPastRangeDoesNotDependOnWindowEnd(t *testing.T) {
+	a := startMock(t, nil, "--window-end", "2026-11-01", "--users", "80")
+	b := startMock(t, nil, "--window-end", "2026-12-01", "--users", "80")
+	r := "(fromDateTime=2026-09-01T06:00:00Z,toDateTime=2026-10-15T18:30:00Z)"
+	x, y := allRows(t, a+fn+r), allRows(t, b+fn+r)
+	if len(x) == 0 {
+		t.Fatal("no rows in the range")
+	}
+	if diff := cmp.Diff(x, y); diff != "" {
+		t.Errorf("a fixed past range changes with --window-end (-2026-11-01 +2026-12-01):\n%s", diff)
+	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"dialoutmock", "-h"}, func(string) string { return "" }, io.Discard, &stderr); err != nil {
+		t.Errorf("run -h = %v, want nil", err)
+	}
+	for _, name := range []string{"-addr", "-public-url", "-seed", "-users", "-window-days", "-window-end", "-scenario", "-page-size", "-auth", "-log", "DIALOUTMOCK_"} {
+		if !strings.Contains(stderr.String(), name) {
+			t.Errorf("usage does not mention %s", name)
+		}
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	today := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want func(config) any
+		exp  any
+	}{
+		{"default users", nil, nil, func(c config) any { return c.spec.Users }, 300},
+		{"env users", nil, map[string]string{"DIALOUTMOCK_USERS": "40"}, func(c config) any { return c.spec.Users }, 40},
+		{"flag beats env", []string{"--users", "7"}, map[string]string{"DIALOUTMOCK_USERS": "40"}, func(c config) any { return c.spec.Users }, 7},
+		{"default addr", nil, nil, func(c config) any { return c.addr }, "127.0.0.1:8080"},
+		{"env addr", nil, map[string]string{"DIALOUTMOCK_ADDR": "0.0.0.0:9"}, func(c config) any { return c.addr }, "0.0.0.0:9"},
+		{"default window end is today", nil, nil, func(c config) any { return c.spec.WindowEnd.Format(time.DateOnly) }, "2026-11-26"},
+		{"env window end", nil, map[string]string{"DIALOUTMOCK_WINDOW_END": "2026-01-31"}, func(c config) any { return c.spec.WindowEnd.Format(time.DateOnly) }, "2026-01-31"},
+		{"flag window end", []string{"--window-end=2026-02-01"}, map[string]string{"DIALOUTMOCK_WINDOW_END": "2026-01-31"}, func(c config) any { return c.spec.WindowEnd.Format(time.DateOnly) }, "2026-02-01"},
+		{"env page size", nil, map[string]string{"DIALOUTMOCK_PAGE_SIZE": "7"}, func(c config) any { return c.pageSize }, 7},
+		{"env auth", nil, map[string]string{"DIALOUTMOCK_AUTH": "none"}, func(c config) any { return string(c.auth) }, "none"},
+		{"flag auth", []string{"--auth", "lenient"}, map[string]string{"DIALOUTMOCK_AUTH": "none"}, func(c config) any { return string(c.auth) }, "lenient"},
+		{"env public url", nil, map[string]string{"DIALOUTMOCK_PUBLIC_URL": "https://mock.example:8443"}, func(c config) any { return c.publicURL.String() }, "https://mock.example:8443"},
+		{"env seed", nil, map[string]string{"DIALOUTMOCK_SEED": "42"}, func(c config) any { return c.spec.Seed }, int64(42)},
+		{"env log", nil, map[string]string{"DIALOUTMOCK_LOG": "json"}, func(c config) any { return c.logFormat }, "json"},
+		{"env window days", nil, map[string]string{"DIALOUTMOCK_WINDOW_DAYS": "30"}, func(c config) any { return c.spec.WindowDays }, 30},
+		{"env scenario", nil, map[string]string{"DIALOUTMOCK_SCENARIO": "x.json"}, func(c config) any { return c.scenario }, "x.json"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := parseConfig(c.args, func(k string) string { return c.env[k] }, io.Discard, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.want(cfg); got != c.exp {
+				t.Errorf("got %v, want %v", got, c.exp)
+			}
+		})
+	}
+}
+
+func TestConfigErrorsNameTheSetting(t *testing.T) {
+	today := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, map[string]string{"DIALOUTMOCK_USERS": "many"}, "DIALOUTMOCK_USERS"},
+		{[]string{"--users", "many"}, nil, "-users"},
+		{[]string{"--page-size", "1001"}, nil, "--page-size"},
+		{[]string{"--auth", "maybe"}, nil, "--auth"},
+		{[]string{"--log", "xml"}, nil, "--log"},
+		{[]string{"--window-end", "26/11/2026"}, nil, "--window-end"},
+		{[]string{"--public-url", "ftp://x"}, nil, "--public-url"},
+		{[]string{"--addr", "8080"}, nil, "--addr"},
+		{[]string{"--seed", "0"}, nil, "seed"},
+		{[]string{"stray"}, nil, "stray"},
+	}
+	for _, c := range cases {
+		_, err := parseConfig(c.args, func(k string) string { return c.env[k] }, io.Discard, today)
+		var u usageError
+		if !errors.As(err, &u) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("parseConfig(%v, %v) = %v, want a usage error naming %s", c.args, c.env, err, c.want)
+		}
+	}
+}
+
+func TestBadScenarioFileIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bad.json")
+	os.WriteFile(path, []byte(`{"users":[],"calls":[{"id":"x","organizerId":"nobody"}]}`), 0o600)
+	err := run(context.Background(), []string{"dialoutmock", "--addr", "127.0.0.1:0", "--scenario", path}, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "/calls/0/organizerId") {
+		t.Errorf("run with a bad scenario = %v, want an error naming /calls/0/organizerId", err)
+	}
+}
+
+func TestGOMAXPROCSDoesNotChangeBodies(t *testing.T) {
+	bodies := func(procs int) [][]byte {
+		prev := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(prev)
+		base := startMock(t, nil, "--window-end", "2026-11-01", "--users", "400")
+		var out [][]byte
+		for _, r := range []string{"(fromDateTime=2026-08-03,toDateTime=2026-11-01)", "(fromDateTime=2026-08-03,toDateTime=2026-11-01)?$skip=1000"} {
+			out = append(out, bytes.ReplaceAll(fetch(t, base+fn+r), []byte(base), nil))
+		}
+		return out
+	}
+	one, four := bodies(1), bodies(4)
+	for i := range one {
+		if !bytes.Equal(one[i], four[i]) {
+			t.Errorf("body %d differs between GOMAXPROCS=1 and 4", i)
+		}
+	}
+}

@@ -1,0 +1,248 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dialoutkit/dialoutkit/report"
+)
+
+// handleHealth answers liveness and the dataset version.
+func (s *Server) handleHealth(c echo.Context) error {
+	ds := s.data.Load()
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "datasetVersion": ds.Version})
+}
+
+// datasetSummary is the body of GET /_mock/dataset.
+type datasetSummary struct {
+	Version string `json:"version"`
+	Name    string `json:"name"`
+	report.Summary
+}
+
+// handleDatasetSummary describes the dataset being served.
+func (s *Server) handleDatasetSummary(c echo.Context) error {
+	ds := s.data.Load()
+	return c.JSON(http.StatusOK, datasetSummary{Version: ds.Version, Name: ds.Name, Summary: ds.Source.Summary()})
+}
+
+// handleCalls lists the ledger behind every total, in the scenario `calls`
+// format: JSON Lines by default, CSV with ?format=csv. from and to take the
+// same literals as the function, both inclusive; absent, all calls.
+func (s *Server) handleCalls(c echo.Context) error {
+	q := report.Query{From: time.Unix(0, 0).UTC().AddDate(-1000, 0, 0), To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &q.From}, {"to", &q.To}} {
+		// A raw "+" of an offset arrives as a space once the query is decoded.
+		if v := strings.ReplaceAll(c.QueryParam(p.name), " ", "+"); v != "" {
+			t, err := parseDateTimeOffset(v)
+			if err != nil {
+				return badRequest("The parameter '%s' has the invalid value '%s': %v.", p.name, printable(v), err)
+			}
+			*p.dst = t
+		}
+	}
+	if q.From.After(q.To) {
+		return report.ErrReversedRange
+	}
+	format := c.QueryParam("format")
+	ct := callContentType(format)
+	if ct == "" {
+		return badRequest("The parameter 'format' has the invalid value '%s': want jsonl or csv.", printable(format))
+	}
+	ds := s.data.Load()
+	c.Response().Header().Set(echo.HeaderContentType, ct)
+	c.Response().WriteHeader(http.StatusOK)
+	WriteCalls(c.Response(), format, ds.Source.Calls(q)) // an error here is the client going away
+	return nil
+}
+
+// callContentType is the Content-Type of a format of GET /_mock/calls, or ""
+// for an unknown format.
+func callContentType(format string) string {
+	switch format {
+	case "", "jsonl", "ndjson":
+		return "application/x-ndjson"
+	case "csv":
+		return "text/csv; charset=utf-8"
+	}
+	return ""
+}
+
+// WriteCalls writes calls in the scenario `calls` format, one JSON object a
+// line ("jsonl", the default), or as CSV with a header row ("csv").
+func WriteCalls(w io.Writer, format string, calls iter.Seq[report.Call]) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	switch format {
+	case "", "jsonl", "ndjson":
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		for call := range calls {
+			if err := enc.Encode(call); err != nil {
+				return err
+			}
+		}
+	case "csv":
+		cw := csv.NewWriter(bw)
+		cw.Write(callCSVHeader)
+		for call := range calls {
+			if err := cw.Write(callCSVRecord(call)); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("format %q: want jsonl or csv", format)
+	}
+	return bw.Flush()
+}
+
+var callCSVHeader = []string{"id", "organizerId", "startDateTime", "endDateTime", "duration",
+	"destinationContext", "charge", "connectionCharge", "currency", "usageLocation", "dialerId",
+	"calleeNumber", "destinationName", "conferenceId", "licenseCapability"}
+
+func callCSVRecord(c report.Call) []string {
+	return []string{c.ID, c.OrganizerID, c.StartDateTime.Format(time.RFC3339Nano), c.EndDateTime.Format(time.RFC3339Nano),
+		strconv.FormatInt(c.Duration, 10), c.DestinationContext.String(), c.Charge.String(), c.ConnectionCharge.String(),
+		c.Currency, c.UsageLocation, c.DialerID, c.CalleeNumber, c.DestinationName, c.ConferenceID, c.LicenseCapability}
+}
+
+// adminKeyHeader carries DIALOUTMOCK_ADMIN_KEY on control API requests.
+const adminKeyHeader = "X-Admin-Key"
+
+// requireAdminKey guards the control API when an admin key is configured.
+// /_mock/health stays open for liveness probes. The comparison takes the
+// same time whatever the key sent.
+func (s *Server) requireAdminKey(next echo.HandlerFunc) echo.HandlerFunc {
+	want := sha256.Sum256([]byte(s.cfg.AdminKey))
+	return func(c echo.Context) error {
+		if s.cfg.AdminKey == "" || c.Path() == "/_mock/health" {
+			return next(c)
+		}
+		got := sha256.Sum256([]byte(c.Request().Header.Get(adminKeyHeader)))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			return &GraphError{Status: http.StatusUnauthorized, Code: "Unauthorized",
+				Message: "The control API requires the admin key in the " + adminKeyHeader + " header."}
+		}
+		return next(c)
+	}
+}
+
+// readBody reads a control API body up to limit bytes.
+func readBody(c echo.Context, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(c.Request().Body, limit+1))
+	if err != nil {
+		return nil, badRequest("The request body could not be read: %v.", err)
+	}
+	if int64(len(b)) > limit {
+		return nil, &GraphError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
+			Message: fmt.Sprintf("The request body is larger than %d bytes.", limit)}
+	}
+	return b, nil
+}
+
+// handlePutDataset swaps the dataset atomically: a scenario document, or
+// {"generator": {...}} with generator parameters. A refused upload leaves the
+// old dataset serving.
+func (s *Server) handlePutDataset(c echo.Context) error {
+	body, err := readBody(c, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	var probe struct {
+		Generator json.RawMessage `json:"generator"`
+	}
+	var ds Dataset
+	if json.Unmarshal(body, &probe) == nil && probe.Generator != nil {
+		if s.cfg.Generate == nil {
+			return badRequest("This server does not take generator parameters; upload a scenario document.")
+		}
+		ds, err = s.cfg.Generate(c.Request().Context(), probe.Generator)
+		var ge *GraphError
+		if err != nil && !errors.As(err, &ge) {
+			return badRequest("The generator parameters were refused, and the previous dataset keeps serving: %v.", err)
+		}
+		if err != nil {
+			return err
+		}
+		s.Swap(ds)
+	} else if ds, err = s.LoadScenario(c.QueryParam("name"), body); err != nil {
+		return err
+	}
+	s.log.Info("dataset swapped", slog.String("name", ds.Name), slog.String("version", ds.Version))
+	return c.JSON(http.StatusOK, datasetSummary{Version: ds.Version, Name: ds.Name, Summary: ds.Source.Summary()})
+}
+
+// handleReset restores the startup dataset and clears the journal, faults
+// and throttling state.
+func (s *Server) handleReset(c echo.Context) error {
+	s.Reset()
+	return s.handleDatasetSummary(c)
+}
+
+// handleRequests lists the journal, newest last, filtered by ?status= and
+// ?path= (a substring).
+func (s *Server) handleRequests(c echo.Context) error {
+	var f JournalFilter
+	if v := c.QueryParam("status"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 100 || n > 599 {
+			return badRequest("The parameter 'status' has the invalid value '%s': want an HTTP status such as 429.", printable(v))
+		}
+		f.Status = n
+	}
+	f.Path = c.QueryParam("path")
+	return c.JSON(http.StatusOK, s.journal.list(f))
+}
+
+func (s *Server) handleClearRequests(c echo.Context) error {
+	s.journal.clear()
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleQueueFault queues one fault from a JSON body.
+func (s *Server) handleQueueFault(c echo.Context) error {
+	body, err := readBody(c, 64<<10)
+	if err != nil {
+		return err
+	}
+	var f Fault
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return badRequest("The fault is not valid JSON of the fault format: %v.", err)
+	}
+	if err := s.faults.add(f); err != nil {
+		return badRequest("The fault was refused: %v.", err)
+	}
+	return c.JSON(http.StatusCreated, s.faults.list())
+}
+
+func (s *Server) handleListFaults(c echo.Context) error {
+	return c.JSON(http.StatusOK, s.faults.list())
+}
+
+func (s *Server) handleClearFaults(c echo.Context) error {
+	s.faults.clear()
+	return c.NoContent(http.StatusNoContent)
+}

@@ -1,0 +1,9 @@
+// Package identitytest runs real Microsoft identity libraries against the
+// mock: Go's azidentity gets a token from the mock's token endpoint over
+// HTTPS and pages through the report with it, in strict auth mode.
+//
+// It is a module of its own so that azidentity and its dependencies stay out
+// of the dialoutkit module, which users import in their tests. Run it with
+//
+//	cd server/identitytest && go vet ./... && go test -race -count=1 ./...
+package identitytest

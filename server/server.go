@@ -1,0 +1,241 @@
+// Package server is the dialoutmock HTTP application: the Graph function
+// getPstnOnlineMeetingDialoutReport with its URL forms, paging and errors,
+// auth, and the control API under /_mock/. It is built on Echo; the whole
+// surface is listed in routes.go.
+//
+// New returns an http.Handler and never listens: the caller picks httptest,
+// an in-memory transport or a real http.Server.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dialoutkit/dialoutkit/report"
+)
+
+// Source is the data the server answers from: the report over a range, the
+// ledger's calls behind it, and a summary. report.Dataset (a scenario) and
+// generator.Tenant (a generated tenant) are Sources.
+type Source interface {
+	Rows(q report.Query) []report.Row
+	Calls(q report.Query) iter.Seq[report.Call]
+	Summary() report.Summary
+}
+
+var _ Source = (*report.Dataset)(nil)
+
+// Dataset is a Source with its identity. Version is derived from the content
+// (a generator spec or a scenario's bytes), so replicas started alike agree on
+// it and honour each other's nextLinks.
+type Dataset struct {
+	Source  Source
+	Version string
+	Name    string // for people: "generator seed=…", a scenario's file name
+}
+
+// AuthMode selects how bearer tokens are checked (SPEC §3.3).
+type AuthMode string
+
+// The auth modes.
+const (
+	AuthNone    AuthMode = "none"
+	AuthLenient AuthMode = "lenient"
+	AuthStrict  AuthMode = "strict"
+)
+
+// Config holds the server's settings. The zero value is usable: page size
+// 1000, lenient auth, public URL from each request, no logging, real clock.
+type Config struct {
+	PageSize  int              // entries a page, 1..1000; 0 means 1000
+	Auth      AuthMode         // "" means lenient
+	PublicURL *url.URL         // base of @odata.context and @odata.nextLink; nil: the request's scheme and Host
+	Logger    *slog.Logger     // request log; nil discards
+	Now       func() time.Time // clock for error dates, token lifetimes and throttling; nil: time.Now
+
+	JournalSize  int     // requests the journal keeps; 0 means DefaultJournalSize
+	Throttle     []Limit // throttling limits (see ParseThrottle); none when empty
+	Chaos        Chaos   // random faults and latency; none when zero
+	AdminKey     string  // when set, the control API requires it in X-Admin-Key
+	MaxBodyBytes int64   // largest control API body; 0 means DefaultMaxBodyBytes
+
+	// Identity configures the identity endpoints (SPEC §3.4): the apps that
+	// get tokens and the key that signs them. The zero value serves DefaultApp.
+	Identity IdentityConfig
+
+	// Generate builds a dataset from generator parameters (the "generator"
+	// object of PUT /_mock/dataset). The server does not import the
+	// generator; the program wires it. Nil refuses such uploads.
+	Generate func(ctx context.Context, params json.RawMessage) (Dataset, error)
+}
+
+// DefaultMaxBodyBytes bounds a control API body (a scenario upload).
+const DefaultMaxBodyBytes = 64 << 20
+
+// MaxPageSize is Graph's page size for this function: "If the function
+// returns more than 1000 entries ... the body also includes an @odata.nextLink".
+const MaxPageSize = 1000
+
+// Server is the mock. It is safe for concurrent use; its dataset can be
+// swapped atomically while clients page.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	echo    *echo.Echo
+	initial Dataset
+	data    atomic.Pointer[Dataset]
+	cache   *rowCache
+
+	scenarios *ScenarioLoader
+	journal   *journal
+	faults    faultQueue
+	chaos     *chaos
+	throttle  *throttler
+	identity  *identity
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// New builds the mock over ds.
+func New(ds Dataset, cfg Config) (*Server, error) {
+	if ds.Source == nil {
+		return nil, errors.New("server: a dataset is required")
+	}
+	switch {
+	case cfg.PageSize == 0:
+		cfg.PageSize = MaxPageSize
+	case cfg.PageSize < 1 || cfg.PageSize > MaxPageSize:
+		return nil, fmt.Errorf("server: page size %d: want 1 to %d", cfg.PageSize, MaxPageSize)
+	}
+	switch cfg.Auth {
+	case "":
+		cfg.Auth = AuthLenient
+	case AuthNone, AuthLenient, AuthStrict:
+	default:
+		return nil, fmt.Errorf("server: auth mode %q: want none, lenient or strict", cfg.Auth)
+	}
+	if cfg.JournalSize == 0 {
+		cfg.JournalSize = DefaultJournalSize
+	}
+	if cfg.JournalSize < 1 || cfg.JournalSize > 1_000_000 {
+		return nil, fmt.Errorf("server: journal size %d: want 1 to 1000000", cfg.JournalSize)
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c := cfg.Chaos; c.FaultRate < 0 || c.FaultRate > 1 || c.LatencyMin < 0 || c.LatencyMax < c.LatencyMin || c.LatencyMax > maxDelay {
+		return nil, fmt.Errorf("server: fault rate %v and latency %s..%s: want a rate in 0..1 and 0 ≤ min ≤ max ≤ %s",
+			c.FaultRate, c.LatencyMin, c.LatencyMax, maxDelay)
+	}
+	for _, l := range cfg.Throttle {
+		if l.Requests < 1 || l.Window <= 0 {
+			return nil, fmt.Errorf("server: throttle limit %+v: want requests ≥ 1 in a positive window", l)
+		}
+	}
+	scenarios, err := NewScenarioLoader()
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if u := cfg.PublicURL; u != nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
+		return nil, fmt.Errorf("server: public URL %q: want http(s)://host[:port][/path]", u)
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		initial: ds,
+		cache:   newRowCache(defaultCacheRows),
+
+		scenarios: scenarios,
+		journal:   newJournal(cfg.JournalSize),
+		chaos:     newChaos(cfg.Chaos),
+		throttle:  newThrottler(cfg.Throttle),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	id, err := newIdentity(cfg.Identity, s.now)
+	if err != nil {
+		return nil, err
+	}
+	s.identity = id
+	s.data.Store(&ds)
+	s.echo = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves the Graph function and the control API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Dataset returns the dataset being served.
+func (s *Server) Dataset() Dataset { return *s.data.Load() }
+
+// Swap makes ds the dataset being served. Requests already running finish on
+// the dataset they started with; nextLinks issued before the swap are refused
+// with a clear error rather than mixing two datasets.
+func (s *Server) Swap(ds Dataset) { s.data.Store(&ds) }
+
+// Reset serves the startup dataset again and clears the journal, the queued
+// faults and the throttling state.
+func (s *Server) Reset() {
+	s.Swap(s.initial)
+	s.journal.clear()
+	s.faults.clear()
+	s.throttle.reset()
+}
+
+// LoadScenario checks a scenario document (schema, then meaning) and serves
+// it. A refused document leaves the current dataset serving; the error is a
+// report.Problems naming each JSON pointer and reason.
+func (s *Server) LoadScenario(name string, doc []byte) (Dataset, error) {
+	ds, err := s.scenarios.Load(name, doc)
+	if err != nil {
+		return Dataset{}, err
+	}
+	s.Swap(ds)
+	return ds, nil
+}
+
+// Journal lists the requests answered (but those to /_mock/), oldest first.
+func (s *Server) Journal(f JournalFilter) []JournalEntry { return s.journal.list(f) }
+
+// ClearJournal empties the journal.
+func (s *Server) ClearJournal() { s.journal.clear() }
+
+// QueueFault queues a deterministic fault; see Fault.
+func (s *Server) QueueFault(f Fault) error { return s.faults.add(f) }
+
+// Faults lists the queued faults with their remaining uses.
+func (s *Server) Faults() []QueuedFault { return s.faults.list() }
+
+// ClearFaults drops every queued fault.
+func (s *Server) ClearFaults() { s.faults.clear() }
+
+// publicBase is the absolute base URL (scheme, host, optional path, no
+// trailing slash) that @odata.context and @odata.nextLink are built from.
+func (s *Server) publicBase(r *http.Request) string {
+	if u := s.cfg.PublicURL; u != nil {
+		return strings.TrimSuffix(u.String(), "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
