@@ -158,3 +158,14 @@ func decodeError(tb testing.TB, r response) errBody {
 type panicSource struct{ *report.Dataset }
 
 func (panicSource) Rows(report.Query) []report.Row { panic("boom") }
+
+// mustRequest is a GET with a bearer token, to change before sending.
+func mustRequest(tb testing.TB, rawURL string) *http.Request {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer x")
+	return req
+}

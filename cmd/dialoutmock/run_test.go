@@ -48,8 +48,15 @@ var baseURLRE = regexp.MustCompile(`curl .*'(http://[^/']+)/beta/`)
 // checks that run returned nil.
 func startMock(tb testing.TB, env map[string]string, args ...string) string {
 	tb.Helper()
+	base, _, _ := startMockOutput(tb, env, args...)
+	return base
+}
+
+// startMockOutput is startMock that also returns what run writes.
+func startMockOutput(tb testing.TB, env map[string]string, args ...string) (base string, stdout, stderr *syncBuffer) {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	argv := append([]string{"dialoutmock", "--addr", "127.0.0.1:0"}, args...)
 	go func() { done <- run(ctx, argv, func(k string) string { return env[k] }, stdout, stderr) }()
@@ -76,14 +83,14 @@ func startMock(tb testing.TB, env map[string]string, args ...string) string {
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
-					return m[1]
+					return m[1], stdout, stderr
 				}
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	tb.Fatalf("no healthy server within 60 s; stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	return ""
+	return "", nil, nil
 }
 
 func fetch(tb testing.TB, url string) []byte {

@@ -186,3 +186,14 @@ func (s *Server) ReportURL(from, to time.Time) string {
 
 // Requests lists what clients sent, oldest first (the journal).
 func (s *Server) Requests(f server.JournalFilter) []server.JournalEntry { return s.Journal(f) }
+
+// Token mints a token the mock accepts in every auth mode, strict included,
+// for an app with the given roles (none: a token strict mode forbids).
+func (s *Server) Token(tb testing.TB, roles ...string) string {
+	tb.Helper()
+	tok, err := s.MintToken(roles...)
+	if err != nil {
+		tb.Fatalf("mocktest: mint token: %v", err)
+	}
+	return tok
+}

@@ -134,3 +134,35 @@ func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.failed, f.msg = true, fmt.Sprintf(format, args...)
 	panic("fatal")
 }
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestTokenPassesStrictAuth(t *testing.T) {
+	m := mocktest.New(t, mocktest.WithNamedScenario("edges"), mocktest.WithConfig(func(c *server.Config) { c.Auth = server.AuthStrict }))
+	url := m.ReportURL(mustTime("2026-10-01T00:00:00Z"), mustTime("2026-10-31T00:00:00Z"))
+	for _, c := range []struct {
+		token  string
+		status int
+	}{
+		{"mocktest", 401}, // the default opaque token: strict wants the mock's own
+		{m.Token(t, "CallRecords.Read.All"), 200},
+		{m.Token(t), 403},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := m.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("token %.20s…: %d, want %d", c.token, resp.StatusCode, c.status)
+		}
+	}
+}

@@ -1,0 +1,263 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func checkAnswers200(ctx context.Context, s *session, p *probe) {
+	rr, err := s.fullRead(ctx)
+	if err != nil {
+		p.errorf(err)
+		return
+	}
+	if len(rr.pages) == 0 {
+		p.failf(rr.stopRsp, "%s", rr.stop)
+	}
+}
+
+// eachPage runs f on every page of the full read, after the usual guard.
+func eachPage(ctx context.Context, s *session, p *probe, f func(i int, pg *page)) {
+	rr, err := s.fullRead(ctx)
+	if !p.readable(rr, err) {
+		return
+	}
+	for i, pg := range rr.pages {
+		f(i+1, pg)
+	}
+}
+
+func checkContentType(ctx context.Context, s *session, p *probe) {
+	eachPage(ctx, s, p, func(i int, pg *page) {
+		mt, params := mediaType(pg.rsp.header)
+		ct := pg.rsp.header.Get("Content-Type")
+		switch {
+		case mt != "application/json":
+			p.failf(pg.rsp, "page %d: Content-Type %q, want application/json", i, ct)
+		case !strings.EqualFold(params["odata.metadata"], "minimal"):
+			p.failf(pg.rsp, "page %d: Content-Type %q lacks odata.metadata=minimal", i, ct)
+		case strings.EqualFold(params["ieee754compatible"], "true"):
+			p.failf(pg.rsp, "page %d: Content-Type %q says IEEE754Compatible=true, which the request did not ask", i, ct)
+		}
+	})
+}
+
+func checkContentTypeFull(ctx context.Context, s *session, p *probe) {
+	want := [][2]string{{"odata.metadata", "minimal"}, {"odata.streaming", "true"}, {"ieee754compatible", "false"}, {"charset", "utf-8"}}
+	eachPage(ctx, s, p, func(i int, pg *page) {
+		_, params := mediaType(pg.rsp.header)
+		for _, kv := range want {
+			if !strings.EqualFold(params[kv[0]], kv[1]) {
+				p.failf(pg.rsp, "page %d: Content-Type %q: %s=%q, want %q", i, pg.rsp.header.Get("Content-Type"), kv[0], params[kv[0]], kv[1])
+			}
+		}
+	})
+}
+
+func checkRequestID(ctx context.Context, s *session, p *probe) {
+	rr, err := s.fullRead(ctx)
+	if !p.readable(rr, err) {
+		return
+	}
+	again, err := s.secondRead(ctx)
+	if !p.readable(again, err) {
+		return
+	}
+	seen := map[string]*response{}
+	for _, pg := range append(append([]*page(nil), rr.pages...), again.pages...) {
+		id := pg.rsp.header.Get("request-id")
+		switch {
+		case id == "":
+			p.failf(pg.rsp, "GET %s: no request-id header", pg.rsp.ex.URL)
+		case !guidRE.MatchString(id):
+			p.failf(pg.rsp, "GET %s: request-id %q is not a GUID", pg.rsp.ex.URL, id)
+		case seen[strings.ToLower(id)] != nil:
+			p.failf(pg.rsp, "request-id %q answered two requests", id)
+			p.show(seen[strings.ToLower(id)])
+		default:
+			seen[strings.ToLower(id)] = pg.rsp
+		}
+	}
+}
+
+func checkCRIDEcho(ctx context.Context, s *session, p *probe) {
+	eachPage(ctx, s, p, func(i int, pg *page) {
+		if got := pg.rsp.header.Get(headerCRID); got != pg.rsp.crid {
+			p.failf(pg.rsp, "page %d: client-request-id %q, want the request's %q", i, got, pg.rsp.crid)
+		}
+	})
+}
+
+func checkCRIDDefault(ctx context.Context, s *session, p *probe) {
+	rsp, ok := p.got(s.c.do(ctx, request{url: s.rangeURL(s.cfg.From, s.cfg.To), noCRID: true}))
+	if !ok {
+		return
+	}
+	if rsp.status != http.StatusOK {
+		p.skipf("needs a 200 answer; GET without client-request-id answered HTTP %d", rsp.status)
+		return
+	}
+	rid, crid := rsp.header.Get("request-id"), rsp.header.Get(headerCRID)
+	if crid == "" || !strings.EqualFold(crid, rid) {
+		p.failf(rsp, "without client-request-id in the request, the answer's client-request-id is %q, want the request-id %q", crid, rid)
+	}
+}
+
+func checkODataVersion(ctx context.Context, s *session, p *probe) {
+	eachPage(ctx, s, p, func(i int, pg *page) {
+		if v := strings.TrimSpace(pg.rsp.header.Get("OData-Version")); v != "4.0" {
+			p.failf(pg.rsp, "page %d: OData-Version %q, want 4.0", i, v)
+		}
+	})
+}
+
+func checkContext(ctx context.Context, s *session, p *probe) {
+	eachPage(ctx, s, p, func(i int, pg *page) {
+		if !pg.hasCtx {
+			p.failf(pg.rsp, "page %d: no @odata.context", i)
+			return
+		}
+		if pg.context == "" {
+			p.failf(pg.rsp, "page %d: @odata.context is not a non-empty string: %s", i, pg.fields["@odata.context"])
+			return
+		}
+		u, err := url.Parse(pg.context)
+		switch {
+		case err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+			p.failf(pg.rsp, "page %d: @odata.context %q is not an absolute http(s) URL", i, pg.context)
+		case !strings.HasSuffix(strings.ToLower(u.Path), "/beta/$metadata"):
+			p.failf(pg.rsp, "page %d: @odata.context %q does not point at {base}/beta/$metadata", i, pg.context)
+		case u.Fragment != contextSuffix:
+			p.failf(pg.rsp, "page %d: @odata.context fragment %q, want %q", i, u.Fragment, contextSuffix)
+		}
+	})
+}
+
+func checkContextFirst(ctx context.Context, s *session, p *probe) {
+	eachPage(ctx, s, p, func(i int, pg *page) {
+		if pg.hasCtx && pg.keys[0] != "@odata.context" {
+			p.failf(pg.rsp, "page %d: first key %q, want @odata.context (keys: %s)", i, pg.keys[0], strings.Join(pg.keys, ", "))
+		}
+	})
+}
+
+func checkKeyOrder(ctx context.Context, s *session, p *probe) {
+	rank := map[string]int{"@odata.context": 1, "@odata.count": 2, "@odata.nextLink": 3, "value": 4}
+	eachPage(ctx, s, p, func(i int, pg *page) {
+		last := 0
+		for _, k := range pg.keys {
+			r := rank[k]
+			if r == 0 {
+				continue
+			}
+			if r < last {
+				p.failf(pg.rsp, "page %d: keys in the order %s, want @odata.context, @odata.count, @odata.nextLink, value", i, strings.Join(pg.keys, ", "))
+				return
+			}
+			last = r
+		}
+	})
+}
+
+func checkIEEE754(ctx context.Context, s *session, p *probe) {
+	h := http.Header{"Accept": {"application/json;IEEE754Compatible=true"}}
+	rsp, ok := p.got(s.c.do(ctx, request{url: s.rangeURL(s.cfg.From, s.cfg.To), header: h}))
+	if !ok {
+		return
+	}
+	if rsp.status != http.StatusOK {
+		p.failf(rsp, "Accept: application/json;IEEE754Compatible=true answered HTTP %d, want 200", rsp.status)
+		return
+	}
+	pg, err := parsePage(rsp)
+	if err != nil {
+		p.failf(rsp, "Accept: application/json;IEEE754Compatible=true: %v", err)
+		return
+	}
+	_, params := mediaType(rsp.header)
+	if !strings.EqualFold(params["ieee754compatible"], "true") {
+		p.failf(rsp, "asked IEEE754Compatible=true, the Content-Type %q does not say IEEE754Compatible=true", rsp.header.Get("Content-Type"))
+	}
+	for _, e := range pg.entries {
+		if _, isString, err := rawNumber(e.fields["totalCallCharge"]); err != nil || !isString {
+			p.failf(rsp, "entry %d %s: totalCallCharge %s, want a decimal in a string (IEEE754Compatible=true)", e.index, e.key, e.fields["totalCallCharge"])
+			return
+		}
+	}
+}
+
+// healthResult is what GET /_mock/health said.
+type healthResult struct {
+	rsp     *response
+	absent  bool // 404: the server has no control API
+	ok      bool
+	problem string
+	version string
+}
+
+func (s *session) mockURL(path string) string { return s.root + path }
+
+// checkHealthNow asks /_mock/health, past the cache.
+func (s *session) healthNow(ctx context.Context) (*healthResult, error) {
+	rsp, err := s.c.do(ctx, request{url: s.mockURL("/_mock/health"), fresh: true})
+	if err != nil {
+		return nil, err
+	}
+	if err := mockDenied(rsp); err != nil {
+		return nil, err
+	}
+	h := &healthResult{rsp: rsp}
+	if rsp.status == http.StatusNotFound {
+		h.absent = true
+		return h, nil
+	}
+	if rsp.status != http.StatusOK {
+		h.problem = fmt.Sprintf("GET /_mock/health answered HTTP %d, want 200", rsp.status)
+		return h, nil
+	}
+	var body struct {
+		Status         string `json:"status"`
+		DatasetVersion any    `json:"datasetVersion"`
+	}
+	if err := json.Unmarshal(rsp.body, &body); err != nil {
+		h.problem = "GET /_mock/health: body is not JSON: " + err.Error()
+		return h, nil
+	}
+	v, isString := body.DatasetVersion.(string)
+	switch {
+	case body.Status != "ok":
+		h.problem = `GET /_mock/health: "status" is ` + quote(body.Status) + `, want "ok"`
+	case !isString || v == "":
+		h.problem = `GET /_mock/health: "datasetVersion" is not a non-empty string`
+	default:
+		h.ok, h.version = true, v
+	}
+	return h, nil
+}
+
+func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func (s *session) healthFirst(ctx context.Context) (*healthResult, error) {
+	return s.health.get(func() (*healthResult, error) { return s.healthNow(ctx) })
+}
+
+func checkHealth(ctx context.Context, s *session, p *probe) {
+	h, err := s.healthFirst(ctx)
+	if err != nil {
+		p.errorf(err)
+		return
+	}
+	switch {
+	case h.absent:
+		p.skipf("the server has no control API: GET /_mock/health answered 404")
+	case !h.ok:
+		p.failf(h.rsp, "%s", h.problem)
+	}
+}

@@ -1,0 +1,363 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xeipuuv/gojsonschema"
+)
+
+const (
+	maxDetails   = 20 // findings kept per result
+	maxEvidence  = 5  // exchanges kept per result
+	skipNotInRun = "runs in the %s profile only"
+)
+
+// Catalogue returns every check the kit knows, in catalogue order.
+func Catalogue() []Check {
+	defs := catalogue()
+	out := make([]Check, len(defs))
+	for i, d := range defs {
+		out[i] = d.Check
+		out[i].Profiles = slices.Clone(d.Profiles)
+	}
+	return out
+}
+
+// Select returns the checks of the catalogue that patterns run and skip select, as [Config.Run] and
+// [Config.Skip] do.
+func Select(run, skip []string) ([]Check, error) {
+	defs, err := selectDefs(run, skip)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Check, len(defs))
+	for i, d := range defs {
+		out[i] = d.Check
+		out[i].Profiles = slices.Clone(d.Profiles)
+	}
+	return out, nil
+}
+
+// checkDef is a catalogue entry and the code that runs it.
+type checkDef struct {
+	Check
+	run func(ctx context.Context, s *session, p *probe)
+}
+
+func selectDefs(run, skip []string) ([]checkDef, error) {
+	runM, err := matchers(run)
+	if err != nil {
+		return nil, err
+	}
+	skipM, err := matchers(skip)
+	if err != nil {
+		return nil, err
+	}
+	var out []checkDef
+	for _, d := range catalogue() {
+		if (len(runM) == 0 || anyMatch(runM, d.ID)) && !anyMatch(skipM, d.ID) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// matchers compiles selectors: an exact ID, or a case-insensitive regular expression.
+func matchers(patterns []string) ([]func(string) bool, error) {
+	var out []func(string) bool
+	for _, pat := range patterns {
+		pat = strings.TrimSpace(pat)
+		if pat == "" {
+			continue
+		}
+		re, err := regexp.Compile("(?i)" + pat)
+		if err != nil {
+			return nil, fmt.Errorf("%w: selector %q: %v", ErrConfig, pat, err)
+		}
+		exact := pat
+		out = append(out, func(id string) bool { return strings.EqualFold(id, exact) || re.MatchString(id) })
+	}
+	return out, nil
+}
+
+func anyMatch(ms []func(string) bool, id string) bool {
+	for _, m := range ms {
+		if m(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// Run checks the server at cfg.BaseURL and returns the report. It returns an error wrapping [ErrConfig]
+// when cfg is invalid (and no report), and the context's error, with the report so far, when ctx ends
+// before every check ran. A server that breaks rules is not an error: see [Report.Passed].
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	n, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	defs, err := selectDefs(n.Run, n.Skip)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newSession(n)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{
+		BaseURL: s.root,
+		Profile: n.Profile,
+		From:    n.From,
+		To:      n.To,
+		Started: n.Clock.Now(),
+	}
+	var runErr error
+	for i, d := range defs {
+		if n.Progress != nil {
+			n.Progress(Event{Index: i + 1, Total: len(defs), Check: d.Check})
+		}
+		var res Result
+		if err := ctx.Err(); err != nil {
+			res = Result{Check: d.Check, Status: Error, Reason: "not run: " + err.Error()}
+			runErr = err
+		} else {
+			res = s.runOne(ctx, d)
+		}
+		rep.Results = append(rep.Results, res)
+		if n.Progress != nil {
+			n.Progress(Event{Index: i + 1, Total: len(defs), Check: d.Check, Result: &rep.Results[len(rep.Results)-1]})
+		}
+	}
+	rep.Duration = n.Clock.Now().Sub(rep.Started)
+	rep.summarize()
+	if runErr != nil {
+		return rep, fmt.Errorf("conformance run interrupted: %w", runErr)
+	}
+	return rep, nil
+}
+
+func (s *session) runOne(ctx context.Context, d checkDef) (res Result) {
+	res.Check = d.Check
+	start := s.cfg.Clock.Now()
+	if !d.In(s.cfg.Profile) {
+		res.Status, res.Reason = Skip, fmt.Sprintf(skipNotInRun, d.Profiles[0])
+		return res
+	}
+	p := &probe{}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				p.errorf(fmt.Errorf("kit bug: panic: %v\n%s", v, debug.Stack()))
+			}
+		}()
+		d.run(ctx, s, p)
+	}()
+	if ctx.Err() != nil && p.status < Error {
+		p.errorf(ctx.Err())
+	}
+	res.Status = p.status
+	res.Reason = s.c.red.str(p.reason)
+	for _, line := range p.details {
+		res.Details = append(res.Details, s.c.red.str(line))
+	}
+	if p.dropped > 0 {
+		res.Details = append(res.Details, fmt.Sprintf("... and %d more", p.dropped))
+	}
+	if res.Status >= Fail {
+		for _, ex := range p.evidence {
+			res.Exchanges = append(res.Exchanges, *ex)
+		}
+	}
+	res.Duration = s.cfg.Clock.Now().Sub(start)
+	return res
+}
+
+// probe collects what one check found. The worst status wins; its first message is the reason.
+type probe struct {
+	status   Status
+	reason   string
+	details  []string
+	dropped  int
+	evidence []*Exchange
+}
+
+func (p *probe) set(st Status, msg string) {
+	if st > p.status || p.reason == "" && st == p.status && st != Pass {
+		p.status, p.reason = st, msg
+	}
+	if len(p.details) < maxDetails {
+		p.details = append(p.details, msg)
+	} else {
+		p.dropped++
+	}
+}
+
+// failf records that the server broke the rule; rsp (may be nil) is the answer that shows it.
+func (p *probe) failf(rsp *response, format string, args ...any) {
+	p.set(Fail, fmt.Sprintf(format, args...))
+	p.show(rsp)
+}
+
+// skipf records that the check does not apply.
+func (p *probe) skipf(format string, args ...any) { p.set(Skip, fmt.Sprintf(format, args...)) }
+
+// errorf records that the kit could not run the check.
+func (p *probe) errorf(err error) {
+	p.set(Error, err.Error())
+	var te *answerError
+	if errors.As(err, &te) {
+		p.show(te.rsp)
+	}
+}
+
+func (p *probe) show(rsp *response) {
+	if rsp == nil || rsp.ex == nil || len(p.evidence) >= maxEvidence {
+		return
+	}
+	for _, ex := range p.evidence {
+		if ex == rsp.ex {
+			return
+		}
+	}
+	p.evidence = append(p.evidence, rsp.ex)
+}
+
+// answerError carries the answer behind a kit error (a request that stayed throttled, a control
+// API that wants an admin key), so that the result can show it.
+type answerError struct {
+	err error
+	rsp *response
+}
+
+func (e *answerError) Error() string { return e.err.Error() }
+func (e *answerError) Unwrap() error { return e.err }
+
+// got turns a client answer into what checks want: the answer, or false after marking the probe ERROR.
+func (p *probe) got(rsp *response, err error) (*response, bool) {
+	if err != nil {
+		p.errorf(err)
+		return nil, false
+	}
+	return rsp, true
+}
+
+// readable returns true when rr has at least one page; otherwise it marks the probe (ERROR for the
+// kit's failure, SKIP when the server's failure is another check's business).
+func (p *probe) readable(rr *readResult, err error) bool {
+	if err != nil {
+		p.errorf(err)
+		return false
+	}
+	if len(rr.pages) == 0 {
+		p.skipf("needs a report page, and there is none: %s", rr.stop)
+		return false
+	}
+	return true
+}
+
+// complete returns true when rr was read to its last page.
+func (p *probe) complete(rr *readResult, err error) bool {
+	if !p.readable(rr, err) {
+		return false
+	}
+	if !rr.complete {
+		p.skipf("needs the report read to its last page, and it could not be: %s", rr.stop)
+		return false
+	}
+	return true
+}
+
+// memo caches one value for the length of a run (checks run one at a time).
+type memo[T any] struct {
+	done bool
+	v    T
+	err  error
+}
+
+func (m *memo[T]) get(f func() (T, error)) (T, error) {
+	if !m.done {
+		m.v, m.err = f()
+		m.done = true
+	}
+	return m.v, m.err
+}
+
+// session is the state one run shares between checks: the client and its cache, compiled schemas,
+// and reads several checks look at.
+type session struct {
+	cfg     *normalized
+	root    string
+	rootURL *url.URL
+	c       *client
+	sch     *compiledSchemas
+
+	full, reread, weekBase memo[*readResult]
+	ledger                 memo[*ledgerResult]
+	health                 memo[*healthResult]
+}
+
+func newSession(n *normalized) (*session, error) {
+	sch, err := compileSchemas()
+	if err != nil {
+		return nil, fmt.Errorf("compile schemas: %w", err)
+	}
+	return &session{cfg: n, root: n.root.String(), rootURL: n.root, c: newClient(n), sch: sch}, nil
+}
+
+// fullRead is the report of [From, To], in the docs' spelling: what most checks look at.
+func (s *session) fullRead(ctx context.Context) (*readResult, error) {
+	return s.full.get(func() (*readResult, error) {
+		return s.read(ctx, s.rangeURL(s.cfg.From, s.cfg.To), request{})
+	})
+}
+
+// secondRead reads the same URL again, past the cache.
+func (s *session) secondRead(ctx context.Context) (*readResult, error) {
+	if _, err := s.fullRead(ctx); err != nil {
+		return nil, err
+	}
+	return s.reread.get(func() (*readResult, error) {
+		return s.read(ctx, s.rangeURL(s.cfg.From, s.cfg.To), request{fresh: true})
+	})
+}
+
+// week is the window the date-form checks spell in many ways: the 7 days before To's midnight, so
+// that the date-only form can name it.
+func (s *session) week() (time.Time, time.Time) {
+	end := s.cfg.To.UTC().Truncate(24 * time.Hour)
+	return end.Add(-7 * 24 * time.Hour), end
+}
+
+func (s *session) weekRead(ctx context.Context) (*readResult, error) {
+	return s.weekBase.get(func() (*readResult, error) {
+		from, to := s.week()
+		return s.read(ctx, s.rangeURL(from, to), request{})
+	})
+}
+
+// compiledSchemas are the schemas of package schemas, compiled once per run.
+type compiledSchemas struct {
+	pageEnvelope, entry, errorBody, call *gojsonschema.Schema
+}
+
+// validate returns the schema violations of doc, one string each.
+func validate(sc *gojsonschema.Schema, doc []byte) ([]string, error) {
+	res, err := sc.Validate(gojsonschema.NewBytesLoader(doc))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range res.Errors() {
+		out = append(out, e.String())
+	}
+	return out, nil
+}
