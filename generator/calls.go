@@ -160,17 +160,6 @@ func (x *draw) entry(u int) report.Entry {
 	return e
 }
 
-// compareEntries orders the calls of one user as the ledger's index does:
-// by row key (usageLocation, destinationContext, currency), then start.
-func compareEntries(a, b report.Entry) int {
-	return cmp.Or(
-		cmp.Compare(uint32(a.Location[0])<<8|uint32(a.Location[1]), uint32(b.Location[0])<<8|uint32(b.Location[1])),
-		cmp.Compare(a.Destination, b.Destination),
-		cmp.Compare(code3(a.Currency), code3(b.Currency)),
-		cmp.Compare(a.Start, b.Start))
-}
-
-func code3(c report.Code3) uint32 { return uint32(c[0])<<16 | uint32(c[1])<<8 | uint32(c[2]) }
 
 // key packs (day, user, k) into the unique 64-bit key of a call.
 func callKey(u int, d int64, k uint16) uint64 {

@@ -32,7 +32,6 @@
 package generator
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math/big"
@@ -161,15 +160,7 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 	if err != nil {
 		return nil, err
 	}
-	byName := make([]int32, n)
-	for i := range byName {
-		byName[i] = int32(i)
-	}
-	slices.SortFunc(byName, func(a, b int32) int {
-		return cmp.Or(
-			cmp.Compare(users[a].UserPrincipalName, users[b].UserPrincipalName),
-			cmp.Compare(users[a].ID, users[b].ID))
-	})
+	byName := report.UserOrder(users)
 	offset := make([]int, n)
 	total := 0
 	for _, u := range byName {
@@ -201,7 +192,7 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 			if i != len(seg) {
 				panic(fmt.Sprintf("generator: user %d has %d calls, counted %d", u, i, len(seg)))
 			}
-			slices.SortFunc(seg, compareEntries)
+			slices.SortFunc(seg, report.CompareEntries)
 		}
 	}, generated)
 	if err != nil {

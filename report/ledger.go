@@ -127,30 +127,18 @@ func NewLedger(users []User, entries []Entry) (*Ledger, error) {
 		}
 	}
 
-	// Rank users in row order (D5): userPrincipalName, then userId.
-	byName := make([]int32, len(users))
-	for i := range byName {
-		byName[i] = int32(i)
-	}
-	slices.SortFunc(byName, func(a, b int32) int {
-		return cmp.Or(
-			cmp.Compare(users[a].UserPrincipalName, users[b].UserPrincipalName),
-			cmp.Compare(users[a].ID, users[b].ID))
-	})
 	rank := make([]int32, len(users))
-	for r, u := range byName {
+	for r, u := range UserOrder(users) {
 		rank[u] = int32(r)
 	}
-
-	slices.SortFunc(entries, func(a, b Entry) int {
-		if c := cmp.Compare(rank[a.User], rank[b.User]); c != 0 {
-			return c
-		}
-		if c := compareKey(a, b); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Start, b.Start)
+	sorted := slices.IsSortedFunc(entries, func(a, b Entry) int {
+		return cmp.Or(cmp.Compare(rank[a.User], rank[b.User]), CompareEntries(a, b))
 	})
+	if !sorted {
+		slices.SortFunc(entries, func(a, b Entry) int {
+			return cmp.Or(cmp.Compare(rank[a.User], rank[b.User]), CompareEntries(a, b))
+		})
+	}
 
 	l := &Ledger{
 		users:    users,
@@ -211,6 +199,29 @@ func NewLedger(users []User, entries []Entry) (*Ledger, error) {
 	}
 	slices.SortFunc(l.summary.Currencies, func(a, b CurrencyTotal) int { return cmp.Compare(a.Currency, b.Currency) })
 	return l, nil
+}
+
+// UserOrder returns the indexes of users in row order (decision D5):
+// by userPrincipalName, then userId.
+func UserOrder(users []User) []int32 {
+	order := make([]int32, len(users))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		return cmp.Or(
+			cmp.Compare(users[a].UserPrincipalName, users[b].UserPrincipalName),
+			cmp.Compare(users[a].ID, users[b].ID))
+	})
+	return order
+}
+
+// CompareEntries orders the calls of one user as the index holds them: by
+// row key (decision D5), then by start time. A producer that hands
+// NewLedger entries already in this order, users in UserOrder, saves it
+// the sort.
+func CompareEntries(a, b Entry) int {
+	return cmp.Or(compareKey(a, b), cmp.Compare(a.Start, b.Start))
 }
 
 // compareKey orders the row keys of one user as decision D5 does:

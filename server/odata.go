@@ -256,9 +256,13 @@ type options struct {
 // parseOptions reads the raw query string. `$` may arrive as `%24`; names of
 // system query options are case-insensitive.
 func parseOptions(raw string) (options, error) {
-	o := options{top: -1}
+	// One allocation for the kept options, however many a hostile query
+	// holds: growing the slice by appends costs five times its size.
+	o := options{top: -1, rest: make([]string, 0, strings.Count(raw, "&")+1)}
 	seen := map[string]bool{}
-	for _, part := range strings.Split(raw, "&") {
+	for q := raw; q != ""; {
+		var part string
+		part, q, _ = strings.Cut(q, "&")
 		if part == "" {
 			continue
 		}
@@ -309,6 +313,9 @@ func parseOptions(raw string) (options, error) {
 // printable keeps a client's text fit to quote in a message: at most 100
 // runes, control bytes and invalid UTF-8 replaced.
 func printable(s string) string {
+	if len(s) <= 100 && isPlainASCII(s) {
+		return s // the common case costs nothing
+	}
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
@@ -327,3 +334,12 @@ func printable(s string) string {
 
 // query turns the parsed call into the domain's query.
 func (c call) query() report.Query { return report.Query{From: c.from, To: c.to} }
+
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}

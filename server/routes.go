@@ -47,6 +47,9 @@ func (s *Server) routes() *echo.Echo {
 	m.GET("/faults", s.handleListFaults)
 	m.POST("/faults", s.handleQueueFault)
 	m.DELETE("/faults", s.handleClearFaults)
+	if s.cfg.Debug != nil {
+		m.Any("/debug/*", echo.WrapHandler(s.cfg.Debug))
+	}
 	m.RouteNotFound("/*", notFound)
 	return e
 }

@@ -75,6 +75,10 @@ type Config struct {
 	// get tokens and the key that signs them. The zero value serves DefaultApp.
 	Identity IdentityConfig
 
+	// Debug, when set, is served under /_mock/debug/ behind the admin key
+	// (dialoutmock --pprof mounts net/http/pprof there). Nil: not served.
+	Debug http.Handler
+
 	// Generate builds a dataset from generator parameters (the "generator"
 	// object of PUT /_mock/dataset). The server does not import the
 	// generator; the program wires it. Nil refuses such uploads.

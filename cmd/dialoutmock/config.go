@@ -29,6 +29,7 @@ type config struct {
 	chaos       server.Chaos
 	adminKey    string // from DIALOUTMOCK_ADMIN_KEY only: secrets stay off command lines
 
+	pprof             bool
 	maxConns          int
 	readHeaderTimeout time.Duration
 	shutdownTimeout   time.Duration
@@ -72,6 +73,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	fs.IntVar(&c.pageSize, "page-size", server.MaxPageSize, "entries per page, 1 to 1000")
 	fs.StringVar(&authMode, "auth", string(server.AuthLenient), "auth `mode`: none, lenient or strict")
 	fs.StringVar(&c.logFormat, "log", "text", "request log `format` on stderr: text, json, or off")
+	fs.BoolVar(&c.pprof, "pprof", false, "serve net/http/pprof under /_mock/debug/pprof/ (behind the admin key, if set)")
 	fs.IntVar(&c.maxConns, "max-conns", 1024, "connections served at once; more wait to be accepted")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "time a client has to send its request headers (cuts off slowloris clients)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT or SIGTERM, how long requests in flight may take to finish")

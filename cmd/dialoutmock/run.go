@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -64,6 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Chaos:       cfg.chaos,
 		AdminKey:    cfg.adminKey,
 		Identity:    cfg.identity.server,
+		Debug:       debugHandler(cfg.pprof),
 		Generate: func(ctx context.Context, params json.RawMessage) (server.Dataset, error) {
 			spec, err := generator.ParseSpec(params, cfg.spec)
 			if err != nil {
@@ -178,4 +180,19 @@ func printBanner(w io.Writer, base string, ds server.Dataset, cfg config, now ti
 		return // printIdentity shows a token request and a report request that work
 	}
 	fmt.Fprintf(w, "try:\n  curl -H 'Authorization: Bearer any' '%s/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=%s,toDateTime=%s)'\n", reachable(base), from, to)
+}
+
+// debugHandler serves net/http/pprof when asked, for profiling the mock
+// under load: go tool pprof http://127.0.0.1:8080/_mock/debug/pprof/profile
+func debugHandler(on bool) http.Handler {
+	if !on {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return http.StripPrefix("/_mock", mux)
 }

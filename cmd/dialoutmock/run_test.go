@@ -346,3 +346,29 @@ func TestGOMAXPROCSDoesNotChangeBodies(t *testing.T) {
 		}
 	}
 }
+
+func TestPprofOnlyWhenAsked(t *testing.T) {
+	off := startMock(t, nil, "--window-end", "2026-11-01")
+	resp, err := http.Get(off + "/_mock/debug/pprof/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("without --pprof: %d, want 404", resp.StatusCode)
+	}
+	on := startMock(t, map[string]string{"DIALOUTMOCK_ADMIN_KEY": "k"}, "--window-end", "2026-11-01", "--pprof")
+	for key, want := range map[string]int{"": 401, "k": 200} {
+		req, _ := http.NewRequest(http.MethodGet, on+"/_mock/debug/pprof/goroutine?debug=1", nil)
+		req.Header.Set("X-Admin-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == 200 && !bytes.Contains(b, []byte("goroutine profile"))) {
+			t.Errorf("--pprof, key %q: %d %.80s, want %d", key, resp.StatusCode, b, want)
+		}
+	}
+}
