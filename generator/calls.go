@@ -160,7 +160,6 @@ func (x *draw) entry(u int) report.Entry {
 	return e
 }
 
-
 // key packs (day, user, k) into the unique 64-bit key of a call.
 func callKey(u int, d int64, k uint16) uint64 {
 	return uint64(d)<<(userBits+kBits) | uint64(u)<<kBits | uint64(k)

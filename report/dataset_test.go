@@ -73,7 +73,9 @@ func TestScenarioProblems(t *testing.T) {
 		{"three decimals", func(s string) string { return strings.Replace(s, `"charge": 1.25`, `"charge": 1.255`, 1) }, "/calls/0/charge", "at most 2 places"},
 		{"negative charge", func(s string) string { return strings.Replace(s, `"charge": 1.25`, `"charge": "-1.25"`, 1) }, "/calls/0/charge", "≥ 0"},
 		{"lower-case currency", func(s string) string { return strings.Replace(s, `"BRL"`, `"brl"`, 1) }, "/calls/0/currency", "three-letter"},
-		{"end before start", func(s string) string { return strings.Replace(s, `"endDateTime": "2026-10-02T09:31:00+02:00"`, `"endDateTime": "2026-10-02T09:29:00+02:00"`, 1) }, "/calls/1/endDateTime", "before"},
+		{"end before start", func(s string) string {
+			return strings.Replace(s, `"endDateTime": "2026-10-02T09:31:00+02:00"`, `"endDateTime": "2026-10-02T09:29:00+02:00"`, 1)
+		}, "/calls/1/endDateTime", "before"},
 		{"end disagrees with duration", func(s string) string { return strings.Replace(s, `"duration": 60`, `"duration": 600`, 1) }, "/calls/1/endDateTime", "duration"},
 		{"bad destination", func(s string) string { return strings.Replace(s, `"Domestic"`, `"Local"`, 1) }, "", "Domestic or International"},
 		{"upper-case GUID", func(s string) string { return strings.Replace(s, `"dialerId": "3f2504e0`, `"dialerId": "3F2504E0`, 1) }, "/calls/1/dialerId", "GUID"},

@@ -294,7 +294,7 @@ func (l *Ledger) find(keys []keyRange, spans []span, from, to int64) int {
 			continue
 		}
 		lo, _ := slices.BinarySearch(starts, from) // first start ≥ from
-		hi := len(starts)                           // first start > to
+		hi := len(starts)                          // first start > to
 		if to < math.MaxInt64 {
 			hi, _ = slices.BinarySearch(starts, to+1)
 		}

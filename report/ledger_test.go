@@ -98,7 +98,7 @@ func TestLedgerMatchesBruteForce(t *testing.T) {
 	queries := []Query{
 		{start, start.Add(MaxRange)},
 		{start.Add(time.Hour), start.Add(24 * time.Hour)},
-		{start.Add(-time.Hour), start},                   // only calls at exactly start
+		{start.Add(-time.Hour), start},                                     // only calls at exactly start
 		{start.Add(500 * 24 * time.Hour), start.Add(501 * 24 * time.Hour)}, // nothing
 		{time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)},
 	}

@@ -80,7 +80,7 @@ func BenchmarkFirstRequest(b *testing.B) {
 		s.ServeHTTP(&discard{h: http.Header{}}, req)
 		i++
 		if i%60 == 0 {
-			s.cache = newRowCache(defaultCacheRows)
+			s.cache = newRowCache(defaultCacheBytes)
 		}
 	}
 }

@@ -3,22 +3,36 @@ package server
 import (
 	"container/list"
 	"sync"
+	"unsafe"
 
 	"github.com/dialoutkit/dialoutkit/report"
 )
 
-// defaultCacheRows bounds the rows the cache keeps, across all ranges.
-const defaultCacheRows = 2_000_000
+// defaultCacheBytes bounds the memory the cache keeps: rows and encoded
+// pages of all ranges together.
+const defaultCacheBytes = 256 << 20
+
+// maxCacheRanges bounds the ranges the cache keeps, whatever their rows: a
+// client asking for ever new empty ranges must not grow it without end.
+const maxCacheRanges = 1024
+
+// maxPagesPerRange bounds the encoded pages one range keeps.
+const maxPagesPerRange = 64
+
+// rowBytes is what one cached row costs, strings shared with the ledger.
+const rowBytes = int64(unsafe.Sizeof(report.Row{}))
 
 // rowCache keeps the rows of recently asked ranges, so paging through a
 // report aggregates it once, and the encoded pages of each. Entries are
-// computed once even when many requests ask at the same time.
+// computed once even when many requests ask at the same time. The least
+// recently used ranges go first when the bytes or the ranges held pass
+// their bounds.
 type rowCache struct {
-	mu      sync.Mutex
-	max     int
-	rows    int // rows held
-	lru     *list.List
-	entries map[rangeKey]*list.Element
+	mu       sync.Mutex
+	maxBytes int64
+	bytes    int64 // rows and pages held
+	lru      *list.List
+	entries  map[rangeKey]*list.Element
 }
 
 type rangeKey struct {
@@ -28,11 +42,14 @@ type rangeKey struct {
 
 // rangeRows is the report over one range of one dataset.
 type rangeRows struct {
-	key  rangeKey
-	once sync.Once
-	rows []report.Row
+	key   rangeKey
+	cache *rowCache
+	el    *list.Element
+	once  sync.Once
+	rows  []report.Row
 
 	mu    sync.Mutex
+	bytes int64              // counted in cache.bytes; guarded by cache.mu
 	pages map[pageKey][]byte // encoded rows[lo:hi], comma-separated
 }
 
@@ -41,8 +58,8 @@ type pageKey struct {
 	ieee754 bool
 }
 
-func newRowCache(maxRows int) *rowCache {
-	return &rowCache{max: maxRows, lru: list.New(), entries: map[rangeKey]*list.Element{}}
+func newRowCache(maxBytes int64) *rowCache {
+	return &rowCache{maxBytes: maxBytes, lru: list.New(), entries: map[rangeKey]*list.Element{}}
 }
 
 // get returns the rows of q over ds, computing them at most once while they
@@ -58,28 +75,38 @@ func (c *rowCache) get(ds *Dataset, q report.Query) *rangeRows {
 	if ok {
 		c.lru.MoveToFront(el)
 	} else {
-		el = c.lru.PushFront(&rangeRows{key: k, pages: map[pageKey][]byte{}})
+		rr := &rangeRows{key: k, cache: c, pages: map[pageKey][]byte{}}
+		el = c.lru.PushFront(rr)
+		rr.el = el
 		c.entries[k] = el
+		c.evict(el)
 	}
 	rr := el.Value.(*rangeRows)
 	c.mu.Unlock()
 
 	rr.once.Do(func() {
 		rr.rows = ds.Source.Rows(q)
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if _, still := c.entries[k]; still {
-			c.rows += len(rr.rows)
-		}
-		c.evict(el)
+		c.account(rr, int64(len(rr.rows))*rowBytes)
 	})
 	return rr
 }
 
+// account adds n bytes held by rr, then evicts as needed.
+func (c *rowCache) account(rr *rangeRows, n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, still := c.entries[rr.key]; !still {
+		return // evicted meanwhile: its memory goes with its last reader
+	}
+	rr.bytes += n
+	c.bytes += n
+	c.evict(rr.el)
+}
+
 // evict drops the least recently used ranges until the cache holds at most
-// max rows, never dropping keep.
+// maxBytes and maxCacheRanges ranges, never dropping keep. c.mu is held.
 func (c *rowCache) evict(keep *list.Element) {
-	for c.rows > c.max {
+	for c.bytes > c.maxBytes || c.lru.Len() > maxCacheRanges {
 		last := c.lru.Back()
 		if last == nil || last == keep {
 			return
@@ -87,7 +114,7 @@ func (c *rowCache) evict(keep *list.Element) {
 		rr := last.Value.(*rangeRows)
 		c.lru.Remove(last)
 		delete(c.entries, rr.key)
-		c.rows -= len(rr.rows)
+		c.bytes -= rr.bytes
 	}
 }
 
@@ -107,11 +134,18 @@ func (rr *rangeRows) page(lo, hi int, ieee754 bool) []byte {
 		}
 		b = appendRow(b, &rr.rows[i], ieee754)
 	}
+	var freed int64
 	rr.mu.Lock()
-	if len(rr.pages) >= 64 { // a client walking a huge report: keep memory bounded
+	if len(rr.pages) >= maxPagesPerRange { // a client walking a huge report: start over
+		for _, p := range rr.pages {
+			freed += int64(cap(p))
+		}
 		clear(rr.pages)
 	}
 	rr.pages[k] = b
 	rr.mu.Unlock()
+	if rr.cache != nil {
+		rr.cache.account(rr, int64(cap(b))-freed)
+	}
 	return b
 }

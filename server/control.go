@@ -149,14 +149,21 @@ func (s *Server) requireAdminKey(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // readBody reads a control API body up to limit bytes.
+// A declared Content-Length past the limit is refused before reading.
 func readBody(c echo.Context, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(c.Request().Body, limit+1))
-	if err != nil {
-		return nil, badRequest("The request body could not be read: %v.", err)
+	tooLarge := &GraphError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
+		Message: fmt.Sprintf("The request body is larger than %d bytes.", limit)}
+	r := c.Request()
+	if r.ContentLength > limit {
+		return nil, tooLarge
 	}
-	if int64(len(b)) > limit {
-		return nil, &GraphError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
-			Message: fmt.Sprintf("The request body is larger than %d bytes.", limit)}
+	b, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, tooLarge
+	case err != nil:
+		return nil, badRequest("The request body could not be read: %v.", err)
 	}
 	return b, nil
 }

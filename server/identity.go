@@ -264,7 +264,7 @@ func missingParameter(name string) *tokenError {
 
 func invalidTenant(segment string) *tokenError {
 	return &tokenError{http.StatusBadRequest, "invalid_request", 900023,
-		fmt.Sprintf("Specified tenant identifier '%s' is neither a valid DNS name, nor a valid external domain.", segment)}
+		fmt.Sprintf("Specified tenant identifier '%s' is neither a valid DNS name, nor a valid external domain.", printable(segment))}
 }
 
 // identityErrors answers the *tokenError a handler returns in the identity
@@ -408,7 +408,7 @@ func (s *Server) handleToken(c echo.Context) error {
 		return missingParameter("grant_type")
 	case grant != "client_credentials":
 		return &tokenError{http.StatusBadRequest, "unsupported_grant_type", 70003,
-			fmt.Sprintf("The app requested an unsupported grant type '%s'.", grant)}
+			fmt.Sprintf("The app requested an unsupported grant type '%s'.", printable(grant))}
 	}
 	clientID, secret := form.Get("client_id"), form.Get("client_secret")
 	if u, p, ok := r.BasicAuth(); ok {
@@ -430,7 +430,7 @@ func (s *Server) handleToken(c echo.Context) error {
 	app, ok := s.identity.apps[strings.ToLower(clientID)]
 	if !ok {
 		return &tokenError{http.StatusBadRequest, "unauthorized_client", 700016,
-			fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", clientID, seg)}
+			fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", printable(clientID), printable(seg))}
 	}
 	if secret == "" {
 		return &tokenError{http.StatusUnauthorized, "invalid_client", 7000218,
@@ -493,10 +493,10 @@ func graphScope(scope, tenant string) (string, *tokenError) {
 	switch {
 	case len(res) > 1:
 		return "", &tokenError{http.StatusBadRequest, "invalid_scope", 70011,
-			fmt.Sprintf("The provided value for the input parameter 'scope' is not valid. The scope %s is not valid. A client credentials request asks for a single resource's /.default scope.", scope)}
+			fmt.Sprintf("The provided value for the input parameter 'scope' is not valid. The scope %s is not valid. A client credentials request asks for a single resource's /.default scope.", printable(scope))}
 	case len(res) == 0 || !strings.HasSuffix(res[0], "/.default"):
 		return "", &tokenError{http.StatusBadRequest, "invalid_scope", 1002012,
-			fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)}
+			fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", printable(scope))}
 	}
 	resource := strings.TrimSuffix(strings.TrimSuffix(res[0], "/.default"), "/")
 	switch {
@@ -506,7 +506,7 @@ func graphScope(scope, tenant string) (string, *tokenError) {
 		return graphAppID, nil
 	}
 	return "", &tokenError{http.StatusBadRequest, "invalid_resource", 500011,
-		fmt.Sprintf("The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant. (dialoutmock issues tokens for Microsoft Graph only.)", resource, tenant)}
+		fmt.Sprintf("The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant. (dialoutmock issues tokens for Microsoft Graph only.)", printable(resource), printable(tenant))}
 }
 
 // tokenMethods are the methods the token endpoint refuses in Entra's words.

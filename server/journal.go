@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -75,11 +76,18 @@ func (j *journal) clear() {
 	j.entries, j.next, j.full = j.entries[:0], 0, false
 }
 
+// maxJournalHeaders bounds the headers one journal entry keeps.
+const maxJournalHeaders = 64
+
 // redactedHeaders copies h for the journal: one value a name (joined by
 // ", "), credentials reduced to their scheme or removed.
 func redactedHeaders(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
+	out := make(map[string]string, min(len(h), maxJournalHeaders))
 	for name, values := range h {
+		if len(out) == maxJournalHeaders {
+			out["…"] = fmt.Sprintf("%d more headers not kept", len(h)-maxJournalHeaders)
+			break
+		}
 		v := strings.Join(values, ", ")
 		switch http.CanonicalHeaderKey(name) {
 		case "Authorization", "Proxy-Authorization":

@@ -74,7 +74,7 @@ func (k *signingKey) sign(claims any) (string, error) {
 // when present) and decodes its payload into claims. Anything else (alg none,
 // HS256, an empty or altered signature, another key) is errBadSignature.
 func (k *signingKey) verify(token string, claims any) error {
-	parts := strings.Split(token, ".")
+	parts := strings.SplitN(token, ".", 4) // bounded work on a header of dots
 	if len(parts) != 3 {
 		return errNotJWS
 	}

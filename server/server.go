@@ -161,7 +161,7 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		initial: ds,
-		cache:   newRowCache(defaultCacheRows),
+		cache:   newRowCache(defaultCacheBytes),
 
 		scenarios: scenarios,
 		journal:   newJournal(cfg.JournalSize),
