@@ -5,7 +5,7 @@
 #   docker run --rm -p 8080:8080 dialoutmock
 #   docker run --rm -p 8080:8080 -e DIALOUTMOCK_WINDOW_END=2026-11-01 dialoutmock   # repeatable data
 
-FROM golang:1.26-bookworm AS build
+FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

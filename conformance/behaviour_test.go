@@ -99,11 +99,12 @@ func (th *throttler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestRetryAfterIsHonoured(t *testing.T) {
 	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
-			th := &throttler{h: newFake(breaks{}), retryAfter: "7", status: status, n: 3}
+			clock := newFakeClock()
+			f := newFake(breaks{})
+			f.clock = clock.Now // before the server starts: its handlers read the field
+			th := &throttler{h: f, retryAfter: "7", status: status, n: 3}
 			srv := httptest.NewServer(th)
 			t.Cleanup(srv.Close)
-			clock := newFakeClock()
-			th.h.(*fake).clock = clock.Now
 			rep := run(t, conformance.Config{BaseURL: srv.URL, Token: testToken, Profile: conformance.ProfileMock, HTTPClient: srv.Client(), Clock: clock})
 			if !rep.Passed() {
 				t.Fatalf("Passed() = false:%s", describe(rep, conformance.Fail))

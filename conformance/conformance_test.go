@@ -2,7 +2,11 @@ package conformance_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -43,10 +47,10 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 // serve starts f on 127.0.0.1:0 for the test and returns a config aimed at it.
 func serve(tb testing.TB, f *fake, profile conformance.Profile) conformance.Config {
 	tb.Helper()
+	clock := newFakeClock()
+	f.clock = clock.Now // before the server starts: its handlers read the field
 	srv := httptest.NewServer(f)
 	tb.Cleanup(srv.Close)
-	clock := newFakeClock()
-	f.clock = clock.Now
 	return conformance.Config{
 		BaseURL:    srv.URL,
 		Token:      testToken,
@@ -155,6 +159,58 @@ func TestReferenceServerPasses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFakeAnswersTheLoadedScenario loads two scenarios over the same range, a reset between them, the
+// way DR-LEDGER-010 and DR-LEDGER-011 do, and reads the range after each. The reference server once
+// cached report rows by the dataset's address: after the reset the garbage collector could give the
+// first scenario's freed address to the second, and the second read answered the first scenario's
+// rows. runtime.GC between the rounds makes that reuse likely, so the loop catches such a cache.
+func TestFakeAnswersTheLoadedScenario(t *testing.T) {
+	scenario := func(users int) string {
+		var us, cs []string
+		for i := range users {
+			id := fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1)
+			us = append(us, fmt.Sprintf(`{"id":%q,"userPrincipalName":"u%d@contoso.com","displayName":"U %d","usageLocation":"US"}`, id, i+1, i+1))
+			cs = append(cs, fmt.Sprintf(`{"id":"6a1e0c52-2f43-4c8e-9d2b-%012d","organizerId":%q,"startDateTime":"2025-03-10T09:00:00Z","duration":60,"destinationContext":"Domestic","charge":0.01,"connectionCharge":0,"currency":"USD"}`, i+1, id))
+		}
+		return `{"name":"s","description":"d","users":[` + strings.Join(us, ",") + `],"calls":[` + strings.Join(cs, ",") + `]}`
+	}
+	f := newFake(breaks{})
+	serveOne := func(method, target, body string) *httptest.ResponseRecorder {
+		t.Helper()
+		r := httptest.NewRequest(method, target, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+testToken)
+		w := httptest.NewRecorder()
+		f.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s %s = HTTP %d %s, want 200", method, target, w.Code, w.Body)
+		}
+		return w
+	}
+	count := func() string {
+		t.Helper()
+		var pg struct {
+			Count int    `json:"@odata.count"`
+			Next  string `json:"@odata.nextLink"`
+		}
+		w := serveOne(http.MethodGet, "/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=2025-03-01T00:00:00Z,toDateTime=2025-03-31T00:00:00Z)", "")
+		if err := json.Unmarshal(w.Body.Bytes(), &pg); err != nil {
+			t.Fatalf("report page: %v\n%s", err, w.Body)
+		}
+		return fmt.Sprintf("%d entries, nextLink %t", pg.Count, pg.Next != "")
+	}
+	for round := range 50 {
+		for _, users := range []int{2, 6} {
+			serveOne(http.MethodPut, "/_mock/dataset", scenario(users))
+			want := fmt.Sprintf("%d entries, nextLink %t", min(users, f.pageSize), users > f.pageSize)
+			if got := count(); got != want {
+				t.Fatalf("round %d, scenario of %d users: first page has %s, want %s", round, users, got, want)
+			}
+			serveOne(http.MethodPost, "/_mock/reset", "")
+			runtime.GC()
+		}
 	}
 }
 

@@ -40,6 +40,7 @@ type fakeData struct {
 	users   map[string]fakeUser
 	calls   []fakeCall
 	version string
+	reports map[string][]row // rows by range, filled by cachedReport under fake.mu
 }
 
 // breaks lists the rules a broken variant of the fake breaks; the zero value breaks none.
@@ -65,7 +66,6 @@ type fake struct {
 	loads    int
 	uuids    int
 	seen     map[string]int // answers per request URI, for unstableRows
-	reports  map[string][]row
 	requests []fakeRequest
 }
 
@@ -423,19 +423,21 @@ func rat(s string) *big.Rat {
 }
 
 // cachedReport keeps the rows of a range while the dataset stays: paging a large scenario asks for
-// the same rows once a page.
+// the same rows once a page. The cache lives on the dataset itself, so it goes when the dataset goes.
+// It must not be keyed by the dataset's address: once a PUT or a reset drops a dataset, the garbage
+// collector may hand its address to the next one, and a range would answer the old dataset's rows.
 func (f *fake) cachedReport(d *fakeData, from, to time.Time) []row {
-	key := fmt.Sprintf("%p %s %s", d, from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
+	key := from.Format(time.RFC3339Nano) + " " + to.Format(time.RFC3339Nano)
 	f.mu.Lock()
-	rows, ok := f.reports[key]
+	rows, ok := d.reports[key]
 	f.mu.Unlock()
 	if !ok {
 		rows = f.report(d, from, to)
 		f.mu.Lock()
-		if f.reports == nil {
-			f.reports = map[string][]row{}
+		if d.reports == nil {
+			d.reports = map[string][]row{}
 		}
-		f.reports[key] = rows
+		d.reports[key] = rows
 		f.mu.Unlock()
 	}
 	return rows
