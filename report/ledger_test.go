@@ -181,3 +181,14 @@ func TestQueryValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestScanRowsAgrees keeps the benchmark's reference honest.
+func TestScanRowsAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	users, entries := randomLedger(r, 50, 3000, start, 100*24*time.Hour)
+	q := Query{start.AddDate(0, 0, 10), start.AddDate(0, 0, 70)}
+	if diff := cmp.Diff(bruteRows(users, entries, q), scanRows(users, entries, q), rowCmp); diff != "" {
+		t.Errorf("scanRows disagrees with bruteRows (-brute +scan):\n%s", diff)
+	}
+}
