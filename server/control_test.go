@@ -490,3 +490,13 @@ func TestSwapWhilePaging(t *testing.T) {
 	}
 	t.Logf("%d walks completed, %d refused as stale", complete, stale)
 }
+
+func TestJournalKeepsLongPaths(t *testing.T) {
+	s, ts := newTestServer(t, scenarioDataset(t, "edges"), Config{PageSize: 2})
+	first := decodePage(t, get(t, ts.URL+"/beta/communications/callRecords/microsoft.graph.callRecords.getPstnOnlineMeetingDialoutReport(fromDateTime=2026-10-01T00%3A00%3A00Z,toDateTime=2026-10-31T00%3A00%3A00Z)?$count=true"))
+	get(t, first.NextLink)
+	j := s.Journal(JournalFilter{Path: "$skip=2"})
+	if len(j) != 1 || !strings.HasSuffix(j[0].Path, "$skiptoken=test-edges") {
+		t.Errorf("journal of the second page = %+v, want its whole path", j)
+	}
+}

@@ -134,7 +134,7 @@ func (s *Server) journalEntry(c echo.Context, start time.Time, status int) {
 	e := JournalEntry{
 		Time:       s.now().UTC(),
 		Method:     r.Method,
-		Path:       printable(path),
+		Path:       printableN(path, maxLoggedPath),
 		Status:     status,
 		DurationMs: float64(time.Since(start).Microseconds()) / 1000,
 		Headers:    redactedHeaders(r.Header),

@@ -84,7 +84,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		r := c.Request()
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
-			slog.String("path", printable(r.URL.EscapedPath())),
+			slog.String("path", printableN(r.URL.EscapedPath(), maxLoggedPath)),
 			slog.Int("status", c.Response().Status),
 			slog.Int64("bytes", c.Response().Size),
 			slog.Duration("duration", time.Since(start)),

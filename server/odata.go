@@ -312,14 +312,21 @@ func parseOptions(raw string) (options, error) {
 
 // printable keeps a client's text fit to quote in a message: at most 100
 // runes, control bytes and invalid UTF-8 replaced.
-func printable(s string) string {
-	if len(s) <= 100 && isPlainASCII(s) {
+func printable(s string) string { return printableN(s, 100) }
+
+// maxLoggedPath is how much of a request target logs and the journal keep:
+// enough for any real client's URL, bounded for hostile ones.
+const maxLoggedPath = 2048
+
+// printableN is printable with a limit of max runes.
+func printableN(s string, max int) string {
+	if len(s) <= max && isPlainASCII(s) {
 		return s // the common case costs nothing
 	}
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
-		if n == 100 {
+		if n == max {
 			b.WriteString("…")
 			break
 		}
