@@ -76,11 +76,23 @@ func DefaultSpec(today time.Time) Spec {
 // ErrSpec is matched by every error of Validate.
 var ErrSpec = errors.New("invalid generator spec")
 
-// Validate checks every field and names the first bad one in its error,
+// FieldError is an invalid Spec field: Field is the Go name of the field,
+// so a caller can name it in its own words (a flag, a JSON key).
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("%v: %s: %s", ErrSpec, e.Field, e.Reason) }
+
+// Is makes errors.Is(err, ErrSpec) true.
+func (e *FieldError) Is(target error) bool { return target == ErrSpec }
+
+// Validate checks every field and names the first bad one in a *FieldError,
 // which matches ErrSpec.
 func (s Spec) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrSpec, field, fmt.Sprintf(format, args...))
+		return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
 	switch {
 	case s.Seed == 0:

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -58,14 +59,13 @@ func set[T any](dst *T, v *T) {
 	}
 }
 
-// jsonNames renames the Spec field that Validate names to its JSON name.
+// jsonNames renames the Spec field a *FieldError names to its JSON key.
 func jsonNames(err error) error {
-	msg := strings.TrimPrefix(err.Error(), ErrSpec.Error()+": ")
-	field, rest, ok := strings.Cut(msg, ":")
-	if !ok || field == "" {
+	var fe *FieldError
+	if !errors.As(err, &fe) {
 		return err
 	}
-	return fmt.Errorf("%w: %s:%s", ErrSpec, strings.ToLower(field[:1])+field[1:], rest)
+	return &FieldError{Field: strings.ToLower(fe.Field[:1]) + fe.Field[1:], Reason: fe.Reason}
 }
 
 // Version identifies the tenant a spec generates: equal specs (after

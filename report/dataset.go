@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"iter"
 	"math"
@@ -16,6 +17,7 @@ import (
 type Problem struct {
 	Pointer string `json:"pointer"`
 	Reason  string `json:"reason"`
+	Err     error  `json:"-"` // the sentinel behind the reason, if any (ErrOverflow)
 }
 
 // Problems lists every reason a dataset is refused. It is an error that
@@ -38,17 +40,15 @@ func (p Problems) Error() string {
 	return b.String()
 }
 
-// Is makes errors.Is(p, ErrInvalid) true, and errors.Is(p, ErrOverflow) true
-// when one of the problems is an overflow.
+// Is makes errors.Is(p, ErrInvalid) true, and errors.Is(p, target) true
+// when one of the problems rests on target (ErrOverflow).
 func (p Problems) Is(target error) bool {
 	if target == ErrInvalid {
 		return true
 	}
-	if target == ErrOverflow {
-		for _, pr := range p {
-			if strings.Contains(pr.Reason, ErrOverflow.Error()) {
-				return true
-			}
+	for _, pr := range p {
+		if pr.Err != nil && errors.Is(pr.Err, target) {
+			return true
 		}
 	}
 	return false
@@ -67,7 +67,8 @@ type Dataset struct {
 func NewDataset(users []User, calls []Call) (*Dataset, error) {
 	var probs Problems
 	add := func(ptr, format string, args ...any) {
-		probs = append(probs, Problem{ptr, fmt.Sprintf(format, args...)})
+		err := fmt.Errorf(format, args...) // %w keeps a sentinel such as ErrOverflow
+		probs = append(probs, Problem{Pointer: ptr, Reason: err.Error(), Err: errors.Unwrap(err)})
 	}
 
 	userIndex := make(map[string]int32, len(users))
@@ -166,13 +167,13 @@ func NewDataset(users []User, calls []Call) (*Dataset, error) {
 		c.StartDateTime, c.EndDateTime = c.StartDateTime.UTC(), c.EndDateTime.UTC()
 		cents := charge + conn
 		if conn > 0 && charge > math.MaxInt64-conn {
-			add(p+"/charge", "%v: charge plus connectionCharge is too large", ErrOverflow)
+			add(p+"/charge", "%w: charge plus connectionCharge is too large", ErrOverflow)
 			continue
 		}
 		k := key{user, loc, c.DestinationContext, cur}
 		secs[k] += c.Duration
 		if secs[k] > MaxInt32 {
-			add(p+"/duration", "%v: totalCallSeconds of organizer %s (%s, %s, %s) would reach %d",
+			add(p+"/duration", "%w: totalCallSeconds of organizer %s (%s, %s, %s) would reach %d",
 				ErrOverflow, c.OrganizerID, loc, c.DestinationContext, cur, secs[k])
 			secs[k] = math.MinInt32 // report each key once
 		}
@@ -184,7 +185,7 @@ func NewDataset(users []User, calls []Call) (*Dataset, error) {
 	}
 	l, err := NewLedger(users, entries)
 	if err != nil {
-		return nil, Problems{{"/calls", err.Error()}}
+		return nil, Problems{{Pointer: "/calls", Reason: err.Error(), Err: err}}
 	}
 	slices.SortFunc(calls, func(a, b Call) int {
 		return cmp.Or(a.StartDateTime.Compare(b.StartDateTime), cmp.Compare(a.ID, b.ID))

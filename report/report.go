@@ -116,19 +116,6 @@ type Row struct {
 	TotalCallCharge    Money
 }
 
-// Key is what a row aggregates by.
-type Key struct {
-	UserID             string
-	UsageLocation      string
-	DestinationContext Destination
-	Currency           string
-}
-
-// Key returns the aggregation key of r.
-func (r Row) Key() Key {
-	return Key{r.UserID, r.UsageLocation, r.DestinationContext, r.Currency}
-}
-
 // Query asks for the report over [From, To], both inclusive (decision D4).
 type Query struct {
 	From, To time.Time
@@ -143,9 +130,4 @@ func (q Query) Validate() error {
 		return ErrRangeTooLong
 	}
 	return nil
-}
-
-// Contains reports whether a call started at t belongs to the range.
-func (q Query) Contains(t time.Time) bool {
-	return !t.Before(q.From) && !t.After(q.To)
 }

@@ -28,7 +28,7 @@ func DecodeScenario(r io.Reader) (*Scenario, error) {
 		return nil, Problems{decodeProblem(err)}
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, Problems{{"", "unexpected data after the JSON document"}}
+		return nil, Problems{{Pointer: "", Reason: "unexpected data after the JSON document"}}
 	}
 	return &s, nil
 }
@@ -41,13 +41,13 @@ func decodeProblem(err error) Problem {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return Problem{"", fmt.Sprintf("invalid JSON at byte %d: %v", syn.Offset, syn)}
+		return Problem{Pointer: "", Reason: fmt.Sprintf("invalid JSON at byte %d: %v", syn.Offset, syn)}
 	case errors.As(err, &typ):
-		return Problem{pointer(typ.Field), fmt.Sprintf("want %s, got JSON %s", typ.Type, typ.Value)}
+		return Problem{Pointer: pointer(typ.Field), Reason: fmt.Sprintf("want %s, got JSON %s", typ.Type, typ.Value)}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return Problem{"", "the document is empty or cut short"}
+		return Problem{Pointer: "", Reason: "the document is empty or cut short"}
 	}
-	return Problem{"", err.Error()}
+	return Problem{Pointer: "", Reason: err.Error()}
 }
 
 // pointer turns encoding/json's dotted field path ("calls.3.duration") into a

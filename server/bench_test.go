@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -67,8 +66,6 @@ func BenchmarkEncodePage(b *testing.B) {
 // the handler, over the scenario ledger.
 func BenchmarkFirstRequest(b *testing.B) {
 	s := benchServer(b, Config{})
-	ctx := context.Background()
-	_ = ctx
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

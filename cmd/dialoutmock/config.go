@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -146,19 +147,18 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	return c, nil
 }
 
-// specFlags names the flag of each generator.Spec field, so an invalid spec
-// is reported in the user's words.
-var specFlags = strings.NewReplacer(
-	": Seed:", ": --seed:",
-	": Users:", ": --users:",
-	": WindowDays:", ": --window-days:",
-	": WindowEnd:", ": --window-end:",
-	": Domain:", ": --domain:",
-	": Intensity:", ": --intensity:",
-	": InternationalShare:", ": --international-share:",
-)
-
-func specFlagError(err error) error { return errors.New(specFlags.Replace(err.Error())) }
+// specFlagError names the flag of the generator.Spec field an error is
+// about, so an invalid spec is reported in the user's words.
+func specFlagError(err error) error {
+	var fe *generator.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	flag := map[string]string{"Seed": "--seed", "Users": "--users", "WindowDays": "--window-days",
+		"WindowEnd": "--window-end", "Domain": "--domain", "Intensity": "--intensity",
+		"InternationalShare": "--international-share"}[fe.Field]
+	return fmt.Errorf("%s: %s", cmp.Or(flag, fe.Field), fe.Reason)
+}
 
 // parseLatency reads "50ms" or "20ms-200ms".
 func parseLatency(s string) (lo, hi time.Duration, err error) {
