@@ -113,7 +113,7 @@ func (s *session) mainLedger(ctx context.Context) (*ledgerResult, error) {
 	return s.ledger.get(func() (*ledgerResult, error) { return s.ledgerFor(ctx, s.cfg.From, s.cfg.To) })
 }
 
-// aggregate is the report the calls with from <= start <= to make (SPEC §2).
+// aggregate is the report the calls with from <= start <= to make (docs/contract.md#data).
 func aggregate(calls []ledgerCall, from, to time.Time) map[rowKey]totals {
 	out := map[rowKey]totals{}
 	one, _ := parseDec("1")

@@ -17,7 +17,7 @@ import (
 )
 
 const (
-	maxRetries      = 3               // as the Go SDK: 429/503 retried up to 3 times (SPEC §1.6)
+	maxRetries      = 3               // as the Go SDK: 429/503 retried up to 3 times (docs/contract.md#throttling)
 	maxRetryAfter   = 5 * time.Minute // a longer Retry-After makes the check an ERROR instead of a stall
 	excerptSize     = 4 << 10         // body excerpt kept in an Exchange
 	maxBodySize     = 64 << 20        // a response body larger than this is a server failure

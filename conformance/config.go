@@ -21,14 +21,14 @@ const (
 )
 
 // DefaultGraphRPM is the request rate the graph profile keeps under unless told otherwise: below the
-// documented 50 requests a minute per collection of the PSTN report family (SPEC §1.6).
+// documented 50 requests a minute per collection of the PSTN report family (docs/contract.md#throttling).
 const DefaultGraphRPM = 40
 
-// MaxRange is the longest range the function accepts (SPEC §1.2).
+// MaxRange is the longest range the function accepts (docs/contract.md#parameters).
 const MaxRange = 90 * 24 * time.Hour
 
 // mockPlaceholderToken is sent in the mock profile when no token is configured: the mock's default
-// (lenient) auth wants a bearer token to be present and accepts any opaque one (SPEC §3.3).
+// (lenient) auth wants a bearer token to be present and accepts any opaque one (docs/contract.md#auth-modes).
 const mockPlaceholderToken = "dialoutconform-opaque-placeholder-token"
 
 // ErrConfig is wrapped by every error [Run] returns for an invalid [Config].

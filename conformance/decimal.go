@@ -122,7 +122,7 @@ func (d dec) int64() (int64, bool) {
 }
 
 // floatExact reports whether the shortest float64 text of d's value denotes exactly d: a JSON parser
-// that reads float64 (the Go SDK does, SPEC §1.5) then shows the same decimal.
+// that reads float64 (the Go SDK does, docs/contract.md#what-clients-send) then shows the same decimal.
 func (d dec) floatExact() bool {
 	f, err := strconv.ParseFloat(d.String(), 64)
 	if err != nil {

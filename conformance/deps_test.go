@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestImports keeps the kit independent of the server side (SPEC §4) and of package testing: it may
+// TestImports keeps the kit independent of the server side (docs/contract.md#conformance-kit) and of package testing: it may
 // import the standard library, gojsonschema (with its two helpers) and package schemas, nothing else.
 func TestImports(t *testing.T) {
 	if testing.Short() {

@@ -1,5 +1,5 @@
 // Package conformance checks a server at a base URL against the documented contract of the Microsoft
-// Graph beta function callRecords.getPstnOnlineMeetingDialoutReport (SPEC §1, §4): the dialoutkit
+// Graph beta function callRecords.getPstnOnlineMeetingDialoutReport (docs/contract.md#the-function, #conformance-kit): the dialoutkit
 // mock, or the real Graph.
 //
 // [Run] executes a catalogue of checks with stable IDs (DR-<AREA>-<NNN>, see [Catalogue]) and returns

@@ -1,7 +1,7 @@
 package conformance_test
 
 // This file holds a reference server for the kit's own tests: a small, independent implementation of
-// SPEC §1 (three spellings, date forms, paging with absolute nextLink and $skip, errors, auth) and of
+// docs/contract.md#the-function (three spellings, date forms, paging with absolute nextLink and $skip, errors, auth) and of
 // the control API the LEDGER checks use (/_mock/health, /_mock/calls, PUT /_mock/dataset,
 // POST /_mock/reset). It sums money with math/big, never float64, unless a breakage asks it to.
 // Each field of breaks turns one rule off, so the tests can show that the matching check catches it.
@@ -347,7 +347,7 @@ func (f *fake) parseTime(v string) (time.Time, error) {
 	return time.Parse(time.RFC3339Nano, v)
 }
 
-// auth is the mock's lenient mode (SPEC §3.3): a bearer token must be there; JWT claims are read
+// auth is the mock's lenient mode (docs/contract.md#auth-modes): a bearer token must be there; JWT claims are read
 // without verifying.
 func (f *fake) auth(h string) (int, string, string) {
 	scheme, tok, _ := strings.Cut(h, " ")
@@ -659,7 +659,7 @@ func (f *fake) serveCalls(a *answer, r *http.Request) {
 	}
 }
 
-// load reads a scenario (SPEC §2.2): unknown fields refused, decimals exact, totals within Int32.
+// load reads a scenario (docs/contract.md#scenario-files): unknown fields refused, decimals exact, totals within Int32.
 func (f *fake) load(a *answer, r *http.Request) {
 	var doc struct {
 		Name, Description string

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// The three spellings of the function (SPEC §1.1).
+// The three spellings of the function (docs/contract.md#request).
 const (
 	fnShort     = "getPstnOnlineMeetingDialoutReport"
 	fnQualified = "microsoft.graph.callRecords.getPstnOnlineMeetingDialoutReport"
@@ -69,7 +69,7 @@ func rangeParams(from, to time.Time) string {
 	return "fromDateTime=" + odataTime(from) + ",toDateTime=" + odataTime(to)
 }
 
-// rowKey identifies a report entry (SPEC §1.3).
+// rowKey identifies a report entry (docs/contract.md#response).
 type rowKey struct{ userID, location, context, currency string }
 
 func (k rowKey) String() string {

@@ -88,7 +88,7 @@ type Check struct {
 	Title string `json:"title"`
 	// Level is Must or Should.
 	Level Level `json:"level"`
-	// Statement is the documented sentence the check rests on, with its source (SPEC section or Graph page).
+	// Statement is the documented sentence the check rests on, with its source (an anchor of docs/contract.md or a Graph documentation page).
 	Statement string `json:"statement"`
 	// Profiles lists the profiles the check runs in; in the others it is skipped.
 	Profiles []Profile `json:"profiles"`

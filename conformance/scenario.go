@@ -22,7 +22,7 @@ type scUser struct {
 	UsageLocation     string `json:"usageLocation"`
 }
 
-// scCall keeps charges as raw JSON so that the scenario can mix numbers and strings (SPEC §2.2).
+// scCall keeps charges as raw JSON so that the scenario can mix numbers and strings (docs/contract.md#scenario-files).
 type scCall struct {
 	ID                 string          `json:"id"`
 	OrganizerID        string          `json:"organizerId"`

@@ -1,6 +1,6 @@
 // Package generator builds a synthetic, deterministic tenant and its ledger of
 // dial-out calls, for the mock of Microsoft Graph's
-// callRecords.getPstnOnlineMeetingDialoutReport (SPEC §2.1).
+// callRecords.getPstnOnlineMeetingDialoutReport (docs/contract.md#the-generator).
 //
 // A tenant is a pure function of its Spec: the same spec gives the same users,
 // calls and report on any machine and at any GOMAXPROCS. It is also stable by

@@ -1,5 +1,5 @@
 // Package schemas holds the JSON Schemas (draft-07) of the dialout report contract, embedded:
-// one report entry, one page, Graph's error envelope and a scenario file (SPEC §1.3, §1.4, §2.2).
+// one report entry, one page, Graph's error envelope and a scenario file (docs/contract.md#response, #errors, #scenario-files).
 //
 // It is data plus names, no logic. The schemas refer to one another by relative $ref under the
 // $id base https://github.com/dialoutkit/dialoutkit/schemas/, and [Entry] holds the shared

@@ -69,7 +69,7 @@ func decodeSegment(seg string, v any) bool {
 	return json.Unmarshal(b, v) == nil
 }
 
-// authorize applies the configured auth mode to Graph routes (SPEC §3.3):
+// authorize applies the configured auth mode to Graph routes (docs/contract.md#auth-modes):
 // none checks nothing; lenient reads a JWT's claims without verifying it;
 // strict verifies the token as one the mock's token endpoint issued.
 func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
@@ -138,7 +138,7 @@ var (
 	errTokenNotYetValid = &GraphError{Status: http.StatusUnauthorized, Code: "InvalidAuthenticationToken", Message: "Access token has expired or is not yet valid."}
 )
 
-// check verifies token as strict mode requires (SPEC §3.3), in the order
+// check verifies token as strict mode requires (docs/contract.md#auth-modes), in the order
 // Microsoft's validation runs: the signature (RS256 by the mock's key; alg
 // none, another algorithm, another key or kid all fail), the lifetime (exp
 // and nbf, TokenSkew allowed), the audience (Graph by URI or by app id), the

@@ -8,7 +8,7 @@ import (
 )
 
 // Graph's names for the report's collection and the success Content-Type
-// (SPEC §1.3). IEEE754Compatible=true is the OData rule that writes decimals
+// (docs/contract.md#response). IEEE754Compatible=true is the OData rule that writes decimals
 // as strings, for clients that can only read IEEE 754 doubles.
 const (
 	contextSuffix  = "/beta/$metadata#Collection(microsoft.graph.callRecords.pstnOnlineMeetingDialoutReport)"

@@ -56,7 +56,7 @@ func unknownSegment(segment string) *GraphError {
 	return badRequest("Resource not found for the segment '%s'.", segment)
 }
 
-// Known shapes of real Graph errors (SPEC §1.4).
+// Known shapes of real Graph errors (docs/contract.md#errors).
 var (
 	errTokenEmpty   = &GraphError{Status: http.StatusUnauthorized, Code: "InvalidAuthenticationToken", Message: "Access token is empty."}
 	errTokenExpired = &GraphError{Status: http.StatusUnauthorized, Code: "InvalidAuthenticationToken", Message: "Lifetime validation failed, the token is expired."}

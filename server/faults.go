@@ -28,7 +28,7 @@ type Fault struct {
 }
 
 // faultShapes are the envelopes of the statuses a fault can answer with,
-// copied from what Graph sends (SPEC §1.4).
+// copied from what Graph sends (docs/contract.md#errors).
 var faultShapes = map[int]struct{ code, message string }{
 	http.StatusUnauthorized:        {"InvalidAuthenticationToken", "Access token is empty."},
 	http.StatusForbidden:           {"Forbidden", ""},

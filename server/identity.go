@@ -19,7 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// The mock is its own Microsoft identity platform (SPEC §3.4), so that real
+// The mock is its own Microsoft identity platform (docs/contract.md#identity-and-https), so that real
 // identity libraries (Go azidentity, npm @azure/identity) run unchanged
 // against it: an OpenID configuration, the JWKS, and the client-credentials
 // token endpoint. It issues the app-only access tokens Entra issues for
@@ -143,7 +143,7 @@ var (
 )
 
 // tenantID maps the tenant segment of an identity URL to a tenant id. Any
-// tenant is accepted (SPEC §3.4): a GUID is the tenant id itself, in lower
+// tenant is accepted (docs/contract.md#identity-and-https): a GUID is the tenant id itself, in lower
 // case; a name (contoso.onmicrosoft.com, common) becomes a stable GUID derived
 // from it, so the same name always yields the same tid.
 func tenantID(segment string) (string, bool) {

@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// handleReport answers the function (SPEC §1): parse the segment and the
+// handleReport answers the function (docs/contract.md#the-function): parse the segment and the
 // options, compute (or reuse) the rows of the range, and write one page.
 func (s *Server) handleReport(c echo.Context) error {
 	r := c.Request()

@@ -19,7 +19,7 @@ func (s *Server) routes() *echo.Echo {
 	// fail on cue.
 	api := e.Group("", s.record, s.injectFaults)
 
-	// Graph (SPEC §1). Names are case-insensitive: canonicalPath routes any
+	// Graph (docs/contract.md#the-function). Names are case-insensitive: canonicalPath routes any
 	// spelling of the prefix here; the handlers parse the segment as sent.
 	api.GET(graphPrefix+":function", s.handleReport, s.authorize, s.applyThrottle)
 	api.Match(otherMethods, graphPrefix+":function", methodNotAllowed)
@@ -27,7 +27,7 @@ func (s *Server) routes() *echo.Echo {
 	api.Any("/v1.0/*", s.handleUnknownSegment) // the function is beta-only
 	api.RouteNotFound("/*", notFound)
 
-	// Identity (SPEC §3.4): the mock is its own token authority, answering
+	// Identity (docs/contract.md#identity-and-https): the mock is its own token authority, answering
 	// failures in the identity platform's shape. Journaled like Graph calls,
 	// never faulted or throttled: faults stand for Graph's, not Entra's.
 	e.GET("/:tenant/v2.0/.well-known/openid-configuration", s.handleOpenIDConfig, s.record, s.identityErrors)
@@ -35,7 +35,7 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/:tenant/oauth2/v2.0/token", s.handleToken, s.record, s.identityErrors)
 	e.Match(tokenMethods, "/:tenant/oauth2/v2.0/token", handleTokenMethod, s.record, s.identityErrors)
 
-	// Control API (SPEC §3.5): never under /beta or /v1.0.
+	// Control API (docs/contract.md#control-api): never under /beta or /v1.0.
 	m := e.Group("/_mock", s.requireAdminKey)
 	m.GET("/health", s.handleHealth)
 	m.GET("/dataset", s.handleDatasetSummary)

@@ -46,7 +46,7 @@ type Dataset struct {
 	Name    string // for people: "generator seed=…", a scenario's file name
 }
 
-// AuthMode selects how bearer tokens are checked (SPEC §3.3).
+// AuthMode selects how bearer tokens are checked (docs/contract.md#auth-modes).
 type AuthMode string
 
 // The auth modes.
@@ -71,7 +71,7 @@ type Config struct {
 	AdminKey     string  // when set, the control API requires it in X-Admin-Key
 	MaxBodyBytes int64   // largest control API body; 0 means DefaultMaxBodyBytes
 
-	// Identity configures the identity endpoints (SPEC §3.4): the apps that
+	// Identity configures the identity endpoints (docs/contract.md#identity-and-https): the apps that
 	// get tokens and the key that signs them. The zero value serves DefaultApp.
 	Identity IdentityConfig
 

@@ -17,7 +17,7 @@ import (
 // Scope is what a throttling limit counts requests by.
 type Scope string
 
-// The scopes of the documented limits for the PSTN report family (SPEC §1.6).
+// The scopes of the documented limits for the PSTN report family (docs/contract.md#throttling).
 const (
 	PerTenant     Scope = "tenant"     // all apps of a tenant
 	PerApp        Scope = "app"        // one app in one tenant

@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// TLSCert is a certificate generated for serving HTTPS (SPEC §3.4): a
+// TLSCert is a certificate generated for serving HTTPS (docs/contract.md#identity-and-https): a
 // throw-away certificate authority and a server certificate it signs, both
 // ECDSA P-256. Clients trust the CA (CAPEM): Go through SSL_CERT_FILE or a
 // tls.Config's RootCAs, Node through NODE_EXTRA_CA_CERTS. A CA plus a leaf,

@@ -20,7 +20,7 @@ import (
 )
 
 // identityConfig is the identity platform and HTTPS part of the
-// configuration (SPEC §3.4): --app, --apps-file, --token-key and the --tls
+// configuration (docs/contract.md#identity-and-https): --app, --apps-file, --token-key and the --tls
 // flags.
 type identityConfig struct {
 	server     server.IdentityConfig
@@ -119,7 +119,7 @@ func (f *identityFlags) config(getenv func(string) string) (identityConfig, erro
 	}
 	specs, source := f.apps.values(f.given("app"), "app", getenv, ";")
 	if env := getenv(envPrefix + "APPS"); env != "" && !f.given("app") {
-		// DIALOUTMOCK_APPS is the documented name (SPEC §3.4);
+		// DIALOUTMOCK_APPS is the documented name (docs/contract.md#identity-and-https);
 		// DIALOUTMOCK_APP, the flag's own, works too.
 		specs, source = append(specs, splitList(env, ";")...), envPrefix+"APPS"
 	}

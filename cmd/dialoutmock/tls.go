@@ -11,7 +11,7 @@ import (
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
-// tlsConfig is how the mock serves HTTPS (SPEC §3.4): not at all, with a
+// tlsConfig is how the mock serves HTTPS (docs/contract.md#identity-and-https): not at all, with a
 // certificate generated at start, or with one loaded from files.
 type tlsConfig struct {
 	enabled           bool
