@@ -2,8 +2,8 @@
 # non-root user, listening on 0.0.0.0:8080.
 #
 #   docker build -t dialoutmock .
-#   docker run --rm -p 8080:8080 dialoutmock
-#   docker run --rm -p 8080:8080 -e DIALOUTMOCK_WINDOW_END=2026-11-01 dialoutmock   # repeatable data
+#   docker run --rm -p 127.0.0.1:8080:8080 dialoutmock
+#   docker run --rm -p 127.0.0.1:8080:8080 -e DIALOUTMOCK_WINDOW_END=2026-11-01 dialoutmock   # repeatable data
 
 FROM golang:1.26 AS build
 WORKDIR /src
