@@ -320,7 +320,7 @@ func TestLoadedCertificate(t *testing.T) {
 	defer client.CloseIdleConnections()
 	var ok bool
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !ok; time.Sleep(20 * time.Millisecond) {
-		if base, ok := printedBase(stdout.String()); ok {
+		if base, printed := printedBase(stdout.String()); printed {
 			if resp, err := client.Get(base + "/_mock/health"); err == nil {
 				resp.Body.Close()
 				ok = resp.StatusCode == http.StatusOK
