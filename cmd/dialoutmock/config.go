@@ -158,20 +158,19 @@ var (
 // error is about, so an invalid setting is reported in the user's words.
 func flagError(err error) error {
 	var (
-		se    *generator.FieldError
-		ce    *server.FieldError
-		field string
-		flag  string
+		se                  *generator.FieldError
+		ce                  *server.FieldError
+		field, name, reason string
 	)
 	switch {
 	case errors.As(err, &se):
-		field, flag, err = se.Field, specFlags[se.Field], errors.New(se.Reason)
+		field, name, reason = se.Field, specFlags[se.Field], se.Reason
 	case errors.As(err, &ce):
-		field, flag, err = ce.Field, serverFlags[ce.Field], errors.New(ce.Reason)
+		field, name, reason = ce.Field, serverFlags[ce.Field], ce.Reason
 	default:
 		return err
 	}
-	return fmt.Errorf("%s: %w", cmp.Or(flag, field), err)
+	return fmt.Errorf("%s: %s", cmp.Or(name, field), reason)
 }
 
 // parseLatency reads "50ms" or "20ms-200ms"; server.Config.Validate checks
