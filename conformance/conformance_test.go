@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/conformance"
+	_ "github.com/dialoutkit/dialoutkit/internal/golden" // -update
 )
 
 const testToken = "test-token-6f1d2c9a8b7e" // long enough to be scrubbed from free text

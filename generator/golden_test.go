@@ -3,18 +3,13 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	gocmp "github.com/google/go-cmp/cmp"
-
+	"github.com/dialoutkit/dialoutkit/internal/golden"
 	"github.com/dialoutkit/dialoutkit/report"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestGolden pins a small tenant byte for byte: its users, every call and
 // the report over its window. A diff means the generated data changed, by
@@ -47,17 +42,5 @@ func TestGolden(t *testing.T) {
 		write(r)
 	}
 
-	path := filepath.Join("testdata", "tenant.golden")
-	if *update {
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := gocmp.Diff(string(want), b.String()); diff != "" {
-		t.Errorf("tenant differs from %s (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "tenant.golden"), b.Bytes())
 }

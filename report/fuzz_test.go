@@ -43,8 +43,8 @@ func FuzzDecodeScenario(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		sc, err := DecodeScenario(bytes.NewReader(doc))
 		if err == nil {
-			var ds *Dataset
-			if ds, err = sc.Dataset(); err == nil {
+			var ds *CallLedger
+			if ds, err = sc.CallLedger(); err == nil {
 				sum := ds.Summary()
 				rows := ds.Rows(all)
 				if len(rows) != sum.Rows {

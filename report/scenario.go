@@ -33,8 +33,8 @@ func DecodeScenario(r io.Reader) (*Scenario, error) {
 	return &s, nil
 }
 
-// Dataset checks and indexes the scenario; see NewDataset.
-func (s *Scenario) Dataset() (*Dataset, error) { return NewDataset(s.Users, s.Calls) }
+// CallLedger checks and indexes the scenario; see NewCallLedger.
+func (s *Scenario) CallLedger() (*CallLedger, error) { return NewCallLedger(s.Users, s.Calls) }
 
 func decodeProblem(err error) Problem {
 	var syn *json.SyntaxError

@@ -9,6 +9,7 @@ import (
 
 	"github.com/xeipuuv/gojsonschema"
 
+	_ "github.com/dialoutkit/dialoutkit/internal/golden" // -update
 	"github.com/dialoutkit/dialoutkit/schemas"
 )
 

@@ -39,9 +39,13 @@ func TestPutDatasetSwapsAndBadUploadsKeepTheOld(t *testing.T) {
 	_, ts := newTestServer(t, scenarioDataset(t, "edges"), Config{})
 	before := get(t, ts.URL+october)
 
-	for _, c := range badScenarios(t) {
-		t.Run(c.name, func(t *testing.T) {
-			r := send(t, http.MethodPut, ts.URL+"/_mock/dataset", []byte(c.doc))
+	refused, err := fixtures.RefusedScenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range refused {
+		t.Run(c.Name, func(t *testing.T) {
+			r := send(t, http.MethodPut, ts.URL+"/_mock/dataset", []byte(c.Doc))
 			checkEnvelope(t, r, 400, "BadRequest")
 			var e struct {
 				Error struct {
@@ -51,10 +55,10 @@ func TestPutDatasetSwapsAndBadUploadsKeepTheOld(t *testing.T) {
 			json.Unmarshal(r.body, &e)
 			found := false
 			for _, d := range e.Error.Details {
-				found = found || d.Target == c.pointer && strings.Contains(d.Message, c.reason)
+				found = found || d.Target == c.Pointer && strings.Contains(d.Message, c.Reason)
 			}
 			if !found {
-				t.Errorf("details = %+v, want one at %q saying %q", e.Error.Details, c.pointer, c.reason)
+				t.Errorf("details = %+v, want one at %q saying %q", e.Error.Details, c.Pointer, c.Reason)
 			}
 			if after := get(t, ts.URL+october); !bytes.Equal(after.body, before.body) {
 				t.Errorf("after a refused upload the report changed:\n%s", after.body)

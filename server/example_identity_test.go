@@ -20,7 +20,7 @@ func exampleEdges() server.Dataset {
 	if err != nil {
 		panic(err)
 	}
-	ds, err := sc.Dataset()
+	ds, err := sc.CallLedger()
 	if err != nil {
 		panic(err)
 	}

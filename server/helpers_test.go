@@ -23,7 +23,7 @@ func scenarioDataset(tb testing.TB, name string) Dataset {
 	if err != nil {
 		tb.Fatalf("decode %s: %v", name, err)
 	}
-	ds, err := sc.Dataset()
+	ds, err := sc.CallLedger()
 	if err != nil {
 		tb.Fatalf("dataset %s: %v", name, err)
 	}
@@ -155,7 +155,7 @@ func decodeError(tb testing.TB, r response) errBody {
 }
 
 // panicSource panics on every report, to test recovery.
-type panicSource struct{ *report.Dataset }
+type panicSource struct{ *report.CallLedger }
 
 func (panicSource) Rows(report.Query) []report.Row { panic("boom") }
 

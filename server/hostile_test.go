@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dialoutkit/dialoutkit/fixtures"
 	"github.com/dialoutkit/dialoutkit/report"
 )
 
@@ -405,11 +406,11 @@ func hostileCases() []hostileCase {
 		{"dataset: 100k [", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", deep), one(want400)},
 		{"dataset: 100k nested objects", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", deepObj), one(want400)},
 		{"dataset: 9000 nested arrays in a field", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", `{"users":`+strings.Repeat("[", 9000)+strings.Repeat("]", 9000)+`,"calls":[]}`), one(want400)},
-		{"dataset: charge 1e1000001", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", fuzzTinyScenario("1e1000001")), one(want400)},
-		{"dataset: charge 1e999999", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", fuzzTinyScenario("1e999999")), one(want400)},
-		{"dataset: a charge of a million digits", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", fuzzTinyScenario(hugeInt)), one(want400)},
-		{"dataset: a string charge of a million digits", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", fuzzTinyScenario(`"`+hugeInt+`"`)), one(want400)},
-		{"dataset: a duration of a million digits", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", strings.Replace(fuzzTinyScenario("1"), `"duration":61`, `"duration":`+hugeInt, 1)), one(want400)},
+		{"dataset: charge 1e1000001", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", fixtures.TinyScenario("1e1000001")), one(want400)},
+		{"dataset: charge 1e999999", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", fixtures.TinyScenario("1e999999")), one(want400)},
+		{"dataset: a charge of a million digits", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", fixtures.TinyScenario(hugeInt)), one(want400)},
+		{"dataset: a string charge of a million digits", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", fixtures.TinyScenario(`"`+hugeInt+`"`)), one(want400)},
+		{"dataset: a duration of a million digits", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", strings.Replace(fixtures.TinyScenario("1"), `"duration":61`, `"duration":`+hugeInt, 1)), one(want400)},
 		{"dataset: NUL bytes", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", "{\"users\":[],\x00\"calls\":[]}"), one(want400)},
 		{"dataset: invalid UTF-8 in a string", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", "{\"name\":\"\xff\",\"users\":[],\"calls\":[]}"), one(want200)},
 		{"dataset: two documents", rawReq("PUT", "/_mock/dataset", "HTTP/1.1", `{"users":[],"calls":[]}{}`), one(want400)},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialoutkit/dialoutkit/internal/clip"
 	"github.com/dialoutkit/dialoutkit/report"
 )
 
@@ -319,34 +320,7 @@ func printable(s string) string { return printableN(s, 100) }
 const maxLoggedPath = 2048
 
 // printableN is printable with a limit of max runes.
-func printableN(s string, max int) string {
-	if len(s) <= max && isPlainASCII(s) {
-		return s // the common case costs nothing
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == max {
-			b.WriteString("…")
-			break
-		}
-		if r < 0x20 || r == 0x7f || r == '\uFFFD' {
-			r = '\uFFFD'
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
-}
+func printableN(s string, max int) string { return clip.Printable(s, max) }
 
 // query turns the parsed call into the domain's query.
 func (c call) query() report.Query { return report.Query{From: c.from, To: c.to} }
-
-func isPlainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return true
-}

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -23,28 +22,18 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/dialoutkit/dialoutkit/report"
+	"github.com/dialoutkit/dialoutkit/internal/dataset"
 )
 
 // Source is the data the server answers from: the report over a range, the
-// ledger's calls behind it, and a summary. report.Dataset (a scenario) and
-// generator.Tenant (a generated tenant) are Sources.
-type Source interface {
-	Rows(q report.Query) []report.Row
-	Calls(q report.Query) iter.Seq[report.Call]
-	Summary() report.Summary
-}
+// ledger's calls behind it, and a summary (see internal/dataset).
+type Source = dataset.Source
 
-var _ Source = (*report.Dataset)(nil)
-
-// Dataset is a Source with its identity. Version is derived from the content
-// (a generator spec or a scenario's bytes), so replicas started alike agree on
-// it and honour each other's nextLinks.
-type Dataset struct {
-	Source  Source
-	Version string
-	Name    string // for people: "generator seed=…", a scenario's file name
-}
+// Dataset is a Source with its identity: a version derived from the content,
+// so replicas started alike agree on it and honour each other's nextLinks,
+// and a name for people. internal/dataset builds them from a generator spec
+// or a scenario.
+type Dataset = dataset.Dataset
 
 // AuthMode selects how bearer tokens are checked (docs/contract.md#auth-modes).
 type AuthMode string
@@ -58,6 +47,7 @@ const (
 
 // Config holds the server's settings. The zero value is usable: page size
 // 1000, lenient auth, public URL from each request, no logging, real clock.
+// New fills in those defaults, then checks the settings with Validate.
 type Config struct {
 	PageSize  int              // entries a page, 1..1000; 0 means 1000
 	Auth      AuthMode         // "" means lenient
@@ -103,7 +93,7 @@ type Server struct {
 	data    atomic.Pointer[Dataset]
 	cache   *rowCache
 
-	scenarios *ScenarioLoader
+	scenarios *dataset.ScenarioLoader
 	journal   *journal
 	faults    faultQueue
 	chaos     *chaos
@@ -118,43 +108,13 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 	if ds.Source == nil {
 		return nil, errors.New("server: a dataset is required")
 	}
-	switch {
-	case cfg.PageSize == 0:
-		cfg.PageSize = MaxPageSize
-	case cfg.PageSize < 1 || cfg.PageSize > MaxPageSize:
-		return nil, fmt.Errorf("server: page size %d: want 1 to %d", cfg.PageSize, MaxPageSize)
-	}
-	switch cfg.Auth {
-	case "":
-		cfg.Auth = AuthLenient
-	case AuthNone, AuthLenient, AuthStrict:
-	default:
-		return nil, fmt.Errorf("server: auth mode %q: want none, lenient or strict", cfg.Auth)
-	}
-	if cfg.JournalSize == 0 {
-		cfg.JournalSize = DefaultJournalSize
-	}
-	if cfg.JournalSize < 1 || cfg.JournalSize > 1_000_000 {
-		return nil, fmt.Errorf("server: journal size %d: want 1 to 1000000", cfg.JournalSize)
-	}
-	if cfg.MaxBodyBytes == 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if c := cfg.Chaos; c.FaultRate < 0 || c.FaultRate > 1 || c.LatencyMin < 0 || c.LatencyMax < c.LatencyMin || c.LatencyMax > maxDelay {
-		return nil, fmt.Errorf("server: fault rate %v and latency %s..%s: want a rate in 0..1 and 0 ≤ min ≤ max ≤ %s",
-			c.FaultRate, c.LatencyMin, c.LatencyMax, maxDelay)
-	}
-	for _, l := range cfg.Throttle {
-		if l.Requests < 1 || l.Window <= 0 {
-			return nil, fmt.Errorf("server: throttle limit %+v: want requests ≥ 1 in a positive window", l)
-		}
-	}
-	scenarios, err := NewScenarioLoader()
-	if err != nil {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	if u := cfg.PublicURL; u != nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
-		return nil, fmt.Errorf("server: public URL %q: want http(s)://host[:port][/path]", u)
+	scenarios, err := dataset.NewScenarioLoader()
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	s := &Server{
 		cfg:     cfg,

@@ -102,7 +102,9 @@ type proc struct {
 
 var urlLine = regexp.MustCompile(`(https?://127\.0\.0\.1:\d+)`)
 
-// start runs a server and returns once it printed its URL.
+// start runs a server and returns once it printed its URL on its first
+// line: dialoutmock prints the URL alone there, the ceiling server says
+// "ceiling on URL".
 func start(ctx context.Context, bin string, args ...string) (*proc, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	out, err := cmd.StdoutPipe()
@@ -118,14 +120,12 @@ func start(ctx context.Context, bin string, args ...string) (*proc, error) {
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
-		for sc.Scan() {
+		if sc.Scan() {
 			if m := urlLine.FindString(sc.Text()); m != "" {
-				select {
-				case urls <- m:
-				default:
-				}
+				urls <- m
 			}
 		}
+		io.Copy(io.Discard, out)
 	}()
 	select {
 	case p.base = <-urls:

@@ -5,14 +5,16 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	_ "github.com/dialoutkit/dialoutkit/internal/golden" // -update
 )
 
 // buildBinaries builds dialoutmock and dialoutconform into a temporary
@@ -28,8 +30,6 @@ func buildBinaries(t *testing.T) (mock, conform string) {
 	}
 	return mock, conform
 }
-
-var mockURL = regexp.MustCompile(`'(http://127\.0\.0\.1:\d+)/beta/`)
 
 // startRealMock runs the dialoutmock binary and waits for /_mock/health.
 func startRealMock(t *testing.T, bin string, env []string, args ...string) string {
@@ -47,11 +47,10 @@ func startRealMock(t *testing.T, bin string, env []string, args ...string) strin
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := mockURL.FindStringSubmatch(sc.Text()); m != nil {
-				urls <- m[1]
-			}
+		if sc.Scan() { // dialoutmock prints its base URL alone on the first line
+			urls <- sc.Text()
 		}
+		io.Copy(io.Discard, out)
 	}()
 	var base string
 	select {

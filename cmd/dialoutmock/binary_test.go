@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -62,8 +61,6 @@ type process struct {
 	done   chan error
 }
 
-var printedURL = regexp.MustCompile(`curl .*'(https?://[^/']+)/beta/`)
-
 // startBinary runs the real binary and waits until /_mock/health answers.
 func startBinary(t *testing.T, args ...string) *process {
 	t.Helper()
@@ -80,11 +77,10 @@ func startBinary(t *testing.T, args ...string) *process {
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := printedURL.FindStringSubmatch(sc.Text()); m != nil {
-				urls <- m[1]
-			}
+		if sc.Scan() { // the first line is the base URL
+			urls <- sc.Text()
 		}
+		io.Copy(io.Discard, stdout)
 	}()
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/internal/cli"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -38,19 +39,9 @@ type config struct {
 	identity identityConfig // --app, --apps-file, --token-key, --tls… (identity.go)
 }
 
-// usageError is a bad flag or environment variable: exit status 2.
-type usageError struct{ err error }
-
-func (u usageError) Error() string { return u.err.Error() }
-func (u usageError) Unwrap() error { return u.err }
-
-// envPrefix names the environment variable of each flag: --window-end is
-// DIALOUTMOCK_WINDOW_END.
+// envPrefix names the environment variable of each flag (cli.EnvName):
+// --window-end is DIALOUTMOCK_WINDOW_END.
 const envPrefix = "DIALOUTMOCK_"
-
-func envName(flagName string) string {
-	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
-}
 
 // parseConfig reads flags over environment variables over defaults. today is
 // the UTC date the default window ends on.
@@ -88,7 +79,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		fs.PrintDefaults()
 	}
 
-	if err := parseFlags(fs, args, getenv); err != nil {
+	if err := cli.Parse(fs, envPrefix, args, getenv); err != nil {
 		return c, err
 	}
 	if err := finishSpec(&spec, windowEnd); err != nil {
@@ -97,70 +88,93 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	c.spec = spec
 	if publicURL != "" {
 		u, err := url.Parse(publicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return c, usageError{fmt.Errorf("--public-url %q: want http(s)://host[:port][/path]", publicURL)}
+		if err != nil {
+			return c, cli.Usagef("--public-url %q: want http(s)://host[:port][/path]", publicURL)
 		}
 		c.publicURL = u
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
-		return c, usageError{fmt.Errorf("--addr %q: want host:port: %v", c.addr, err)}
+		return c, cli.Usagef("--addr %q: want host:port: %v", c.addr, err)
 	}
-	if c.pageSize < 1 || c.pageSize > server.MaxPageSize {
-		return c, usageError{fmt.Errorf("--page-size %d: want 1 to %d", c.pageSize, server.MaxPageSize)}
-	}
-	switch m := server.AuthMode(authMode); m {
-	case server.AuthNone, server.AuthLenient, server.AuthStrict:
-		c.auth = m
-	default:
-		return c, usageError{fmt.Errorf("--auth %q: want none, lenient or strict", authMode)}
-	}
+	c.auth = server.AuthMode(authMode)
 	if c.logFormat != "text" && c.logFormat != "json" && c.logFormat != "off" {
-		return c, usageError{fmt.Errorf("--log %q: want text, json or off", c.logFormat)}
+		return c, cli.Usagef("--log %q: want text, json or off", c.logFormat)
 	}
 	if c.maxConns < 1 {
-		return c, usageError{fmt.Errorf("--max-conns %d: want 1 or more", c.maxConns)}
+		return c, cli.Usagef("--max-conns %d: want 1 or more", c.maxConns)
 	}
 	if c.readHeaderTimeout <= 0 || c.shutdownTimeout < 0 {
-		return c, usageError{fmt.Errorf("--read-header-timeout %s, --shutdown-timeout %s: want positive durations", c.readHeaderTimeout, c.shutdownTimeout)}
-	}
-	if c.journalSize < 1 || c.journalSize > 1_000_000 {
-		return c, usageError{fmt.Errorf("--journal-size %d: want 1 to 1000000", c.journalSize)}
+		return c, cli.Usagef("--read-header-timeout %s, --shutdown-timeout %s: want positive durations", c.readHeaderTimeout, c.shutdownTimeout)
 	}
 	var err error
 	if c.throttle, err = server.ParseThrottle(throttle); err != nil {
-		return c, usageError{fmt.Errorf("--throttle %v", err)}
-	}
-	if faultRate < 0 || faultRate > 1 || faultRate != faultRate {
-		return c, usageError{fmt.Errorf("--fault-rate %v: want 0 to 1", faultRate)}
+		return c, cli.Usagef("--throttle %v", err)
 	}
 	lo, hi, err := parseLatency(latency)
 	if err != nil {
-		return c, usageError{fmt.Errorf("--latency %q: %v", latency, err)}
+		return c, cli.Usagef("--latency %q: %v", latency, err)
 	}
 	c.chaos = server.Chaos{Seed: uint64(spec.Seed), FaultRate: faultRate, LatencyMin: lo, LatencyMax: hi}
 	c.adminKey = getenv("DIALOUTMOCK_ADMIN_KEY")
 	identity, err := identityFlags.config(getenv)
 	if err != nil {
-		return c, usageError{err}
+		return c, &cli.UsageError{Err: err}
 	}
 	c.identity = identity
+	// The server owns its settings' limits; it names the field, we the flag.
+	if err := c.serverConfig().Validate(); err != nil {
+		return c, &cli.UsageError{Err: flagError(err)}
+	}
 	return c, nil
 }
 
-// specFlagError names the flag of the generator.Spec field an error is
-// about, so an invalid spec is reported in the user's words.
-func specFlagError(err error) error {
-	var fe *generator.FieldError
-	if !errors.As(err, &fe) {
-		return err
+// serverConfig is the server's part of the configuration; run adds the
+// logger, the debug handler and the dataset builder.
+func (c config) serverConfig() server.Config {
+	return server.Config{
+		PageSize:    c.pageSize,
+		Auth:        c.auth,
+		PublicURL:   c.publicURL,
+		JournalSize: c.journalSize,
+		Throttle:    c.throttle,
+		Chaos:       c.chaos,
+		AdminKey:    c.adminKey,
+		Identity:    c.identity.server,
 	}
-	flag := map[string]string{"Seed": "--seed", "Users": "--users", "WindowDays": "--window-days",
-		"WindowEnd": "--window-end", "Domain": "--domain", "Intensity": "--intensity",
-		"InternationalShare": "--international-share"}[fe.Field]
-	return fmt.Errorf("%s: %s", cmp.Or(flag, fe.Field), fe.Reason)
 }
 
-// parseLatency reads "50ms" or "20ms-200ms".
+// specFlags and serverFlags name the flag of each field that
+// generator.Spec.Validate and server.Config.Validate may name.
+var (
+	specFlags = map[string]string{"Seed": "--seed", "Users": "--users", "WindowDays": "--window-days",
+		"WindowEnd": "--window-end", "Domain": "--domain", "Intensity": "--intensity",
+		"InternationalShare": "--international-share"}
+	serverFlags = map[string]string{"PageSize": "--page-size", "Auth": "--auth", "JournalSize": "--journal-size",
+		"Chaos.FaultRate": "--fault-rate", "Chaos.Latency": "--latency", "Throttle": "--throttle",
+		"PublicURL": "--public-url"}
+)
+
+// flagError names the flag of the generator.Spec or server.Config field an
+// error is about, so an invalid setting is reported in the user's words.
+func flagError(err error) error {
+	var (
+		se                  *generator.FieldError
+		ce                  *server.FieldError
+		field, name, reason string
+	)
+	switch {
+	case errors.As(err, &se):
+		field, name, reason = se.Field, specFlags[se.Field], se.Reason
+	case errors.As(err, &ce):
+		field, name, reason = ce.Field, serverFlags[ce.Field], ce.Reason
+	default:
+		return err
+	}
+	return fmt.Errorf("%s: %s", cmp.Or(name, field), reason)
+}
+
+// parseLatency reads "50ms" or "20ms-200ms"; server.Config.Validate checks
+// the bounds.
 func parseLatency(s string) (lo, hi time.Duration, err error) {
 	a, b, isRange := strings.Cut(s, "-")
 	if lo, err = time.ParseDuration(a); err != nil {
@@ -172,10 +186,7 @@ func parseLatency(s string) (lo, hi time.Duration, err error) {
 			return 0, 0, fmt.Errorf("want a duration such as 50ms, or a range such as 20ms-200ms")
 		}
 	}
-	if lo < 0 || hi < lo || hi > 5*time.Minute {
-		return 0, 0, fmt.Errorf("want 0 ≤ min ≤ max ≤ 5m")
-	}
-	return lo, hi, nil
+	return lo, hi, nil // the server checks the bounds
 }
 
 // addSpecFlags registers the generator's flags, shared by serving and by
@@ -196,38 +207,12 @@ func finishSpec(spec *generator.Spec, windowEnd string) error {
 	if windowEnd != "" {
 		t, err := time.Parse(time.DateOnly, windowEnd)
 		if err != nil {
-			return usageError{fmt.Errorf("--window-end %q: want YYYY-MM-DD", windowEnd)}
+			return cli.Usagef("--window-end %q: want YYYY-MM-DD", windowEnd)
 		}
 		spec.WindowEnd = t
 	}
 	if err := spec.Validate(); err != nil {
-		return usageError{specFlagError(err)}
-	}
-	return nil
-}
-
-// parseFlags sets flags from their environment variables, then from args,
-// so a flag wins over the environment, which wins over the default.
-func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
-	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
-		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
-			if err := f.Value.Set(v); err != nil {
-				envErr = fmt.Errorf("%s=%q: %v", envName(f.Name), v, err)
-			}
-		}
-	})
-	if envErr != nil {
-		return usageError{envErr}
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return &cli.UsageError{Err: flagError(err)}
 	}
 	return nil
 }

@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/internal/cli"
+	"github.com/dialoutkit/dialoutkit/internal/dataset"
 	"github.com/dialoutkit/dialoutkit/report"
-	"github.com/dialoutkit/dialoutkit/server"
 )
 
 // runGenerate is `dialoutmock generate`: it writes the ledger of a generated
@@ -33,7 +34,7 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 		fmt.Fprintf(fs.Output(), "Usage: dialoutmock generate [flags]\n\nWrites the ledger of the generated tenant (the same flags give the same calls).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args, getenv); err != nil {
+	if err := cli.Parse(fs, envPrefix, args, getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -53,15 +54,15 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 		}
 		t, err := parseInstant(p.value)
 		if err != nil {
-			return usageError{fmt.Errorf("%s %q: %v", p.name, p.value, err)}
+			return cli.Usagef("%s %q: %v", p.name, p.value, err)
 		}
 		*p.dst = t
 	}
 	if q.From.After(q.To) {
-		return usageError{fmt.Errorf("--from %s is after --to %s", q.From.Format(time.RFC3339), q.To.Format(time.RFC3339))}
+		return cli.Usagef("--from %s is after --to %s", q.From.Format(time.RFC3339), q.To.Format(time.RFC3339))
 	}
 	if format != "jsonl" && format != "csv" && format != "scenario" {
-		return usageError{fmt.Errorf("--format %q: want jsonl, csv or scenario", format)}
+		return cli.Usagef("--format %q: want jsonl, csv or scenario", format)
 	}
 
 	start := time.Now()
@@ -81,7 +82,7 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 	if format == "scenario" {
 		err = writeScenario(w, spec, tenant, q)
 	} else {
-		err = server.WriteCalls(w, format, tenant.Calls(q))
+		err = dataset.WriteCalls(w, format, tenant.Calls(q))
 	}
 	if err != nil {
 		return fmt.Errorf("write: %w", err)

@@ -2,11 +2,10 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/dialoutkit/dialoutkit/internal/golden"
 )
 
 // goldenDir holds the golden responses of a fixed tenant (fixtures/golden).
@@ -26,20 +25,7 @@ func TestGoldenResponses(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
 			got := bytes.ReplaceAll(fetch(t, base+c.path), []byte(base), []byte("{base}"))
-			path := filepath.Join(goldenDir, c.file)
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./... -update)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s differs from the golden file (-want +got); if intended, run go test ./... -update:\n%s", c.file, diff)
-			}
+			golden.Check(t, filepath.Join(goldenDir, c.file), got)
 		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialoutkit/dialoutkit/internal/cli"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -57,7 +58,7 @@ func addIdentityFlags(fs *flag.FlagSet) *identityFlags {
 	return f
 }
 
-// repeated is a flag that may be given several times. parseFlags sets it
+// repeated is a flag that may be given several times. cli.Parse sets it
 // once from the environment before parsing the command line, so the first
 // value came from the environment exactly when its variable is set; values
 // on the command line replace the environment's (flag > env).
@@ -76,14 +77,14 @@ func (r *repeated) Set(v string) error { r.raw = append(r.raw, v); return nil }
 // command line, else its environment variable's values split by sep; and
 // where they came from, for error messages.
 func (r *repeated) values(given bool, name string, getenv func(string) string, sep string) ([]string, string) {
-	env := getenv(envName(name))
+	env := getenv(cli.EnvName(envPrefix, name))
 	switch {
 	case env == "" || len(r.raw) == 0:
 		return r.raw, "--" + name
 	case given:
 		return r.raw[1:], "--" + name
 	}
-	return splitList(r.raw[0], sep), envName(name)
+	return splitList(r.raw[0], sep), cli.EnvName(envPrefix, name)
 }
 
 // given reports whether the flag name was set on the command line.

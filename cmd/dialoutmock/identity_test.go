@@ -21,6 +21,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dialoutkit/dialoutkit/internal/cli"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -123,8 +124,7 @@ func TestIdentityFlagErrorsNameTheSetting(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := parseTest(t, c.args, c.env)
-		var u usageError
-		if !errors.As(err, &u) || !strings.Contains(err.Error(), c.want) {
+		if !cli.IsUsage(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("parseConfig(%q, %v) = %v, want a usage error mentioning %q", c.args, c.env, err, c.want)
 		}
 		if err != nil && strings.Contains(err.Error(), "s3cr3t") {
@@ -153,8 +153,6 @@ func TestTokenKeyFile(t *testing.T) {
 		}
 	}
 }
-
-var httpsBaseRE = regexp.MustCompile(`(https://[^/' ]+)/beta/`)
 
 // startTLSMock runs the real program with --tls and args, writing the CA to
 // a temporary file, and returns the https base URL once /_mock/health
@@ -186,7 +184,7 @@ func startTLSMock(t *testing.T, env map[string]string, args ...string) (string, 
 			t.Fatalf("run ended early: %v\nstderr:\n%s", err, stderr)
 		default:
 		}
-		if m := httpsBaseRE.FindStringSubmatch(stdout.String()); m != nil {
+		if base, ok := printedBase(stdout.String()); ok {
 			pemBytes, err := os.ReadFile(caFile)
 			if err != nil {
 				t.Fatalf("--tls-ca-out: %v", err)
@@ -197,11 +195,11 @@ func startTLSMock(t *testing.T, env map[string]string, args ...string) (string, 
 			}
 			client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 			t.Cleanup(client.CloseIdleConnections)
-			resp, err := client.Get(m[1] + "/_mock/health")
+			resp, err := client.Get(base + "/_mock/health")
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
-					return m[1], client, stdout.String()
+					return base, client, stdout.String()
 				}
 			}
 		}
@@ -322,8 +320,8 @@ func TestLoadedCertificate(t *testing.T) {
 	defer client.CloseIdleConnections()
 	var ok bool
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !ok; time.Sleep(20 * time.Millisecond) {
-		if m := httpsBaseRE.FindStringSubmatch(stdout.String()); m != nil {
-			if resp, err := client.Get(m[1] + "/_mock/health"); err == nil {
+		if base, printed := printedBase(stdout.String()); printed {
+			if resp, err := client.Get(base + "/_mock/health"); err == nil {
 				resp.Body.Close()
 				ok = resp.StatusCode == http.StatusOK
 			}
@@ -339,8 +337,7 @@ func TestLoadedCertificate(t *testing.T) {
 
 	err = run(context.Background(), []string{"dialoutmock", "--addr", "127.0.0.1:0", "--tls-cert", keyFile, "--tls-key", keyFile,
 		"--scenario", filepath.Join("..", "..", "fixtures", "scenarios", "edges.json")}, func(string) string { return "" }, io.Discard, io.Discard)
-	var u usageError
-	if !errors.As(err, &u) || !strings.Contains(err.Error(), "--tls-cert") {
+	if !cli.IsUsage(err) || !strings.Contains(err.Error(), "--tls-cert") {
 		t.Errorf("run with a key as certificate = %v, want a usage error naming --tls-cert", err)
 	}
 }

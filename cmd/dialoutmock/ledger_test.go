@@ -117,7 +117,7 @@ func TestEveryTotalIsTheSumOfTheLedger(t *testing.T) {
 }
 
 // TestGeneratedScenarioServesTheSameReport writes a generated tenant as a
-// scenario file and serves it: the scenario path (report.Dataset) and the
+// scenario file and serves it: the scenario path (report.CallLedger) and the
 // generator path must answer the same rows.
 func TestGeneratedScenarioServesTheSameReport(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tenant.json")

@@ -8,11 +8,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/dialoutkit/dialoutkit/internal/cli"
 )
 
 func main() {
@@ -27,9 +28,8 @@ func main() {
 
 // exitCode is 2 for usage errors, 1 for everything else.
 func exitCode(err error) int {
-	var u usageError
-	if errors.As(err, &u) {
-		return 2
+	if cli.IsUsage(err) {
+		return cli.ExitUsage
 	}
 	return 1
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,15 +10,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"golang.org/x/net/netutil"
 
-	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/internal/dataset"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -55,25 +52,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// Generating a large ledger leaves garbage several times the index's
 	// size: give it back to the OS before serving.
 	debug.FreeOSMemory()
-	srv, err := server.New(ds, server.Config{
-		PageSize:    cfg.pageSize,
-		Auth:        cfg.auth,
-		PublicURL:   cfg.publicURL,
-		Logger:      logger,
-		JournalSize: cfg.journalSize,
-		Throttle:    cfg.throttle,
-		Chaos:       cfg.chaos,
-		AdminKey:    cfg.adminKey,
-		Identity:    cfg.identity.server,
-		Debug:       debugHandler(cfg.pprof),
-		Generate: func(ctx context.Context, params json.RawMessage) (server.Dataset, error) {
-			spec, err := generator.ParseSpec(params, cfg.spec)
-			if err != nil {
-				return server.Dataset{}, err
-			}
-			return generatedDataset(ctx, spec, nil)
-		},
-	})
+	sc := cfg.serverConfig()
+	sc.Logger = logger
+	sc.Debug = debugHandler(cfg.pprof)
+	sc.Generate = dataset.Generator(cfg.spec)
+	srv, err := server.New(ds, sc)
 	if err != nil {
 		return err
 	}
@@ -98,6 +81,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer sec.Close()
+	// The first line is the URL alone, for programs and tests that start the
+	// mock on :0 to read; the banner, for people, follows.
+	fmt.Fprintln(stdout, reachable(base))
 	printBanner(stdout, base, ds, cfg, time.Now().UTC())
 	printIdentity(stdout, base, sec, cfg)
 
@@ -134,22 +120,16 @@ func loadDataset(ctx context.Context, cfg config, stderr io.Writer) (server.Data
 	start := time.Now()
 	var ds server.Dataset
 	if cfg.scenario != "" {
-		b, err := os.ReadFile(cfg.scenario)
-		if err != nil {
-			return ds, fmt.Errorf("load scenario: %w", err)
-		}
-		loader, err := server.NewScenarioLoader()
+		loader, err := dataset.NewScenarioLoader()
 		if err != nil {
 			return ds, err
 		}
-		ds, err = loader.Load(filepath.Base(cfg.scenario), b)
-		if err != nil {
-			return ds, fmt.Errorf("load scenario %q: %w", cfg.scenario, err)
+		if ds, err = loader.LoadFile(cfg.scenario); err != nil {
+			return ds, err
 		}
 	} else {
 		var err error
-		ds, err = generatedDataset(ctx, cfg.spec, newProgress(stderr, "generating ledger"))
-		if err != nil {
+		if ds, err = dataset.Generate(ctx, cfg.spec, newProgress(stderr, "generating ledger")); err != nil {
 			return ds, err
 		}
 	}
@@ -157,14 +137,6 @@ func loadDataset(ctx context.Context, cfg config, stderr io.Writer) (server.Data
 	fmt.Fprintf(stderr, "dataset %s: %d users, %d calls, %d keys, version %s, built in %s\n",
 		ds.Name, sum.Users, sum.Calls, sum.Rows, ds.Version, time.Since(start).Round(time.Millisecond))
 	return ds, nil
-}
-
-func generatedDataset(ctx context.Context, spec generator.Spec, progress func(done, total int)) (server.Dataset, error) {
-	t, err := generator.Generate(ctx, spec, progress)
-	if err != nil {
-		return server.Dataset{}, fmt.Errorf("generate: %w", err)
-	}
-	return server.Dataset{Source: t, Version: spec.Version(), Name: spec.String()}, nil
 }
 
 // printBanner tells the user where the mock is and how to call it.

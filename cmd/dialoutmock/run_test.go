@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,9 +17,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under fixtures/golden")
+	"github.com/dialoutkit/dialoutkit/internal/cli"
+)
 
 // syncBuffer is an io.Writer safe to read while run writes to it.
 type syncBuffer struct {
@@ -41,7 +39,12 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var baseURLRE = regexp.MustCompile(`curl .*'(http://[^/']+)/beta/`)
+// printedBase is the base URL dialoutmock prints alone on the first line of
+// its standard output, once that line is complete.
+func printedBase(stdout string) (string, bool) {
+	line, _, complete := strings.Cut(stdout, "\n")
+	return line, complete
+}
 
 // startMock runs the real program in process with args on 127.0.0.1:0 and
 // returns its base URL once /_mock/health answers. It stops at test end and
@@ -78,12 +81,12 @@ func startMockOutput(tb testing.TB, env map[string]string, args ...string) (base
 			tb.Fatalf("run ended early: %v\nstderr:\n%s", err, stderr)
 		default:
 		}
-		if m := baseURLRE.FindStringSubmatch(stdout.String()); m != nil {
-			resp, err := http.Get(m[1] + "/_mock/health")
+		if base, ok := printedBase(stdout.String()); ok {
+			resp, err := http.Get(base + "/_mock/health")
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
-					return m[1], stdout, stderr
+					return base, stdout, stderr
 				}
 			}
 		}
@@ -240,6 +243,19 @@ func TestPastRangeDoesNotDependOnWindowEnd(t *testing.T) {
 	}
 }
 
+// TestFirstLineIsTheBaseURL: programs that start the mock on :0 read its URL
+// from the first line of its output, alone on the line; the banner follows.
+func TestFirstLineIsTheBaseURL(t *testing.T) {
+	base, stdout, _ := startMockOutput(t, nil, "--window-end", "2026-11-01", "--users", "5")
+	lines := strings.Split(stdout.String(), "\n")
+	if !regexp.MustCompile(`^http://127\.0\.0\.1:[0-9]+$`).MatchString(lines[0]) || lines[0] != base {
+		t.Errorf("first line = %q, want the base URL %s alone", lines[0], base)
+	}
+	if len(lines) < 2 || !strings.HasPrefix(lines[1], "dialoutmock serving ") {
+		t.Errorf("second line = %q, want the banner", lines[1:])
+	}
+}
+
 func TestHelpExitsZero(t *testing.T) {
 	var stderr bytes.Buffer
 	if err := run(context.Background(), []string{"dialoutmock", "-h"}, func(string) string { return "" }, io.Discard, &stderr); err != nil {
@@ -308,11 +324,37 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{[]string{"--addr", "8080"}, nil, "--addr"},
 		{[]string{"--seed", "0"}, nil, "seed"},
 		{[]string{"stray"}, nil, "stray"},
+		// Settings the generator and the server validate: the message names
+		// the flag, not the Go field.
+		{[]string{"--seed", "0"}, nil, "--seed: "},
+		{[]string{"--users", "0"}, nil, "--users: "},
+		{nil, map[string]string{"DIALOUTMOCK_USERS": "0"}, "--users: "},
+		{[]string{"--window-days", "0"}, nil, "--window-days: "},
+		{[]string{"--window-end", "1960-01-01"}, nil, "--window-end: "},
+		{[]string{"--domain", "localhost"}, nil, "--domain: "},
+		{[]string{"--intensity", "-1"}, nil, "--intensity: "},
+		{[]string{"--international-share", "1.5"}, nil, "--international-share: "},
+		{[]string{"--page-size", "0"}, nil, "--page-size: "},
+		{[]string{"--page-size", "1001"}, nil, "--page-size: "},
+		{nil, map[string]string{"DIALOUTMOCK_PAGE_SIZE": "0"}, "--page-size: "},
+		{[]string{"--auth", "maybe"}, nil, "--auth: "},
+		{[]string{"--journal-size", "0"}, nil, "--journal-size: "},
+		{[]string{"--journal-size", "1000001"}, nil, "--journal-size: "},
+		{[]string{"--fault-rate", "-0.5"}, nil, "--fault-rate: "},
+		{[]string{"--fault-rate", "2"}, nil, "--fault-rate: "},
+		{[]string{"--fault-rate", "NaN"}, nil, "--fault-rate: "},
+		{[]string{"--latency", "6m"}, nil, "--latency: "},
+		{[]string{"--latency", "200ms-20ms"}, nil, "--latency: "},
+		{[]string{"--latency", "soon"}, nil, "--latency "},
+		{[]string{"--throttle", "0/1s"}, nil, "--throttle "},
+		{[]string{"--public-url", "ftp://x"}, nil, "--public-url: "},
+		{[]string{"--public-url", "http://x/?a=1"}, nil, "--public-url: "},
+		{[]string{"--public-url", "http://x/#top"}, nil, "--public-url: "},
+		{[]string{"--public-url", "http://[::1"}, nil, "--public-url "},
 	}
 	for _, c := range cases {
 		_, err := parseConfig(c.args, func(k string) string { return c.env[k] }, io.Discard, today)
-		var u usageError
-		if !errors.As(err, &u) || !strings.Contains(err.Error(), c.want) {
+		if !cli.IsUsage(err) || !strings.Contains(err.Error(), c.want) || exitCode(err) != cli.ExitUsage {
 			t.Errorf("parseConfig(%v, %v) = %v, want a usage error naming %s", c.args, c.env, err, c.want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialoutkit/dialoutkit/internal/cli"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -50,13 +51,13 @@ func listenTLS(ln net.Listener, base string, cfg tlsConfig, now time.Time) (net.
 	if cfg.certFile != "" {
 		pair, err := tls.LoadX509KeyPair(cfg.certFile, cfg.keyFile)
 		if err != nil {
-			return fail(usageError{fmt.Errorf("--tls-cert %s, --tls-key %s: %w", cfg.certFile, cfg.keyFile, err)})
+			return fail(cli.Usagef("--tls-cert %s, --tls-key %s: %w", cfg.certFile, cfg.keyFile, err))
 		}
 		tc = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
 	} else {
 		cert, err := server.NewTLSCert(cfg.names, now)
 		if err != nil {
-			return fail(usageError{fmt.Errorf("--tls-name: %w", err)})
+			return fail(cli.Usagef("--tls-name: %w", err))
 		}
 		if cfg.caOut != "" {
 			if err := os.WriteFile(cfg.caOut, cert.CAPEM, 0o644); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dialoutkit/dialoutkit/conformance"
 	"github.com/dialoutkit/dialoutkit/conformance/conformancetest"
+	_ "github.com/dialoutkit/dialoutkit/internal/golden" // -update
 )
 
 // report has one result of each kind the mapping distinguishes.

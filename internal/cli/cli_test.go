@@ -6,6 +6,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	_ "github.com/dialoutkit/dialoutkit/internal/golden" // -update
 )
 
 func TestParsePrecedence(t *testing.T) {

@@ -49,7 +49,7 @@ func startMock(t *testing.T) (string, *http.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := sc.Dataset()
+	ds, err := sc.CallLedger()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ package mocktest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/dialoutkit/dialoutkit/fixtures"
 	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/internal/dataset"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -116,7 +116,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 	var ds server.Dataset
 	var err error
 	if o.scenario != nil {
-		loader, lerr := server.NewScenarioLoader()
+		loader, lerr := dataset.NewScenarioLoader()
 		if lerr != nil {
 			tb.Fatalf("mocktest: %v", lerr)
 		}
@@ -128,14 +128,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		tb.Fatalf("mocktest: dataset: %v", err)
 	}
 	if o.config.Generate == nil {
-		base := o.spec
-		o.config.Generate = func(ctx context.Context, params json.RawMessage) (server.Dataset, error) {
-			spec, err := generator.ParseSpec(params, base)
-			if err != nil {
-				return server.Dataset{}, err
-			}
-			return Generate(ctx, spec)
-		}
+		o.config.Generate = dataset.Generator(o.spec)
 	}
 	srv, err := server.New(ds, o.config)
 	if err != nil {
@@ -149,11 +142,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 // Generate builds the dataset of a generated tenant, with its version and
 // name, as dialoutmock does for its flags.
 func Generate(ctx context.Context, spec generator.Spec) (server.Dataset, error) {
-	t, err := generator.Generate(ctx, spec, nil)
-	if err != nil {
-		return server.Dataset{}, err
-	}
-	return server.Dataset{Source: t, Version: spec.Version(), Name: spec.String()}, nil
+	return dataset.Generate(ctx, spec, nil)
 }
 
 // Client returns a client for the mock that adds "Authorization: Bearer

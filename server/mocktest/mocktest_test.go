@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/dialoutkit/dialoutkit/internal/golden" // -update
 	"github.com/dialoutkit/dialoutkit/server"
 	"github.com/dialoutkit/dialoutkit/server/mocktest"
 )

@@ -54,17 +54,17 @@ func (p Problems) Is(target error) bool {
 	return false
 }
 
-// Dataset is a ledger built from complete calls, such as a scenario file's:
+// CallLedger is a ledger built from complete calls, such as a scenario file's:
 // it answers the report and lists its calls.
-type Dataset struct {
+type CallLedger struct {
 	*Ledger
 	calls []Call // sorted by start time, then id
 }
 
-// NewDataset checks the meaning of users and calls and indexes them. Every
+// NewCallLedger checks the meaning of users and calls and indexes them. Every
 // problem found is returned at once, each with the JSON pointer of the field.
 // Missing usageLocation and endDateTime of a call are filled in.
-func NewDataset(users []User, calls []Call) (*Dataset, error) {
+func NewCallLedger(users []User, calls []Call) (*CallLedger, error) {
 	var probs Problems
 	add := func(ptr, format string, args ...any) {
 		err := fmt.Errorf(format, args...) // %w keeps a sentinel such as ErrOverflow
@@ -190,11 +190,11 @@ func NewDataset(users []User, calls []Call) (*Dataset, error) {
 	slices.SortFunc(calls, func(a, b Call) int {
 		return cmp.Or(a.StartDateTime.Compare(b.StartDateTime), cmp.Compare(a.ID, b.ID))
 	})
-	return &Dataset{Ledger: l, calls: calls}, nil
+	return &CallLedger{Ledger: l, calls: calls}, nil
 }
 
 // Calls lists the calls that belong to q, by start time.
-func (d *Dataset) Calls(q Query) iter.Seq[Call] {
+func (d *CallLedger) Calls(q Query) iter.Seq[Call] {
 	return func(yield func(Call) bool) {
 		i := sort.Search(len(d.calls), func(i int) bool { return !d.calls[i].StartDateTime.Before(q.From) })
 		for ; i < len(d.calls) && !d.calls[i].StartDateTime.After(q.To); i++ {

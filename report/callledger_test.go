@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	_ "github.com/dialoutkit/dialoutkit/internal/golden" // -update
 )
 
 const okScenario = `{
@@ -27,7 +29,7 @@ func TestScenarioDecodesAndFillsIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := sc.Dataset()
+	d, err := sc.CallLedger()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +91,7 @@ func TestScenarioProblems(t *testing.T) {
 			doc := c.edit(okScenario)
 			sc, err := DecodeScenario(strings.NewReader(doc))
 			if err == nil {
-				_, err = sc.Dataset()
+				_, err = sc.CallLedger()
 			}
 			if c.name == "overflowing totals" {
 				// c2 moved to Ana in SE/Domestic/SEK: a different key. Make it the same key.
@@ -100,7 +102,7 @@ func TestScenarioProblems(t *testing.T) {
 				doc = strings.Replace(doc, `"duration": 60`, `"duration": 1000`, 1)
 				sc, err = DecodeScenario(strings.NewReader(doc))
 				if err == nil {
-					_, err = sc.Dataset()
+					_, err = sc.CallLedger()
 				}
 				if !errors.Is(err, ErrOverflow) {
 					t.Fatalf("err = %v, want ErrOverflow", err)

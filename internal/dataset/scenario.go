@@ -1,4 +1,4 @@
-package server
+package dataset
 
 import (
 	"bytes"
@@ -6,16 +6,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/xeipuuv/gojsonschema"
 
+	"github.com/dialoutkit/dialoutkit/internal/clip"
 	"github.com/dialoutkit/dialoutkit/report"
 	"github.com/dialoutkit/dialoutkit/schemas"
 )
 
 // ScenarioLoader checks scenario files against schemas/scenario.schema.json
-// and then their meaning (report.NewDataset), naming the JSON pointer and
+// and then their meaning (report.NewCallLedger), naming the JSON pointer and
 // the reason of every problem. It is safe for concurrent use.
 type ScenarioLoader struct {
 	schema *gojsonschema.Schema
@@ -46,6 +49,10 @@ func NewScenarioLoader() (*ScenarioLoader, error) {
 // maxProblems bounds how many problems one refusal lists.
 const maxProblems = 50
 
+// maxQuoted bounds, in runes, what a reason quotes of the document, as the
+// server's messages quote a client's text.
+const maxQuoted = 100
+
 // Load checks and indexes a scenario document. name is for people (a file
 // name); the version is derived from the bytes, so the same file gives the
 // same version everywhere. A refusal is a report.Problems.
@@ -74,7 +81,7 @@ func (l *ScenarioLoader) Load(name string, doc []byte) (Dataset, error) {
 	if err != nil {
 		return Dataset{}, err
 	}
-	ds, err := sc.Dataset()
+	ds, err := sc.CallLedger()
 	if err != nil {
 		return Dataset{}, err
 	}
@@ -83,6 +90,19 @@ func (l *ScenarioLoader) Load(name string, doc []byte) (Dataset, error) {
 		name = sc.Name
 	}
 	return Dataset{Source: ds, Version: "s-" + hex.EncodeToString(sum[:6]), Name: "scenario " + name}, nil
+}
+
+// LoadFile reads the scenario file at path and loads it under its base name.
+func (l *ScenarioLoader) LoadFile(path string) (Dataset, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Dataset{}, fmt.Errorf("load scenario: %w", err)
+	}
+	ds, err := l.Load(filepath.Base(path), b)
+	if err != nil {
+		return Dataset{}, fmt.Errorf("load scenario %q: %w", path, err)
+	}
+	return ds, nil
 }
 
 // schemaPointer turns a validator error's context, "(root)/calls/3/currency",
@@ -119,7 +139,7 @@ func schemaReason(e gojsonschema.ResultError) string {
 
 func short(v any) string {
 	b, _ := json.Marshal(v)
-	return printable(string(b))
+	return clip.Printable(string(b), maxQuoted)
 }
 
 // maxNumberLen bounds the number literals of a scenario document; the
@@ -155,7 +175,7 @@ func hugeNumber(doc []byte) (report.Problem, bool) {
 			if len(lit) > maxNumberLen || len(exp) > 3 {
 				return report.Problem{Pointer: "", Reason: fmt.Sprintf(
 					"the number at byte %d (%s) is out of range: numbers have at most %d characters and a 3-digit exponent",
-					i, printable(string(lit)), maxNumberLen)}, true
+					i, clip.Printable(string(lit), maxQuoted), maxNumberLen)}, true
 			}
 			i = j - 1
 		}
