@@ -35,6 +35,7 @@ var allowed = map[string][]string{
 	"internal/clip":   {},
 	"internal/golden": {},
 	"internal/layout": {},
+	"internal/readme": {},
 	// Building and writing datasets: from a generator spec or scenario bytes.
 	"internal/dataset": {"report", "generator", "schemas", "internal/clip"},
 	// The Graph application and the control API.

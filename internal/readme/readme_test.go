@@ -2,17 +2,12 @@ package readme_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// update rewrites the README's generated blocks (the sample response) from
-// what the mock answers: go test ./... -update.
-var update = flag.Bool("update", false, "rewrite the README's generated blocks")
 
 // root is the module's root, where README.md lives.
 var root = filepath.Join("..", "..")

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/internal/golden"
 	"github.com/dialoutkit/dialoutkit/server"
 	"github.com/dialoutkit/dialoutkit/server/mocktest"
 )
@@ -160,7 +161,7 @@ func TestSampleResponse(t *testing.T) {
 	}
 	body = bytes.TrimSpace(body)
 
-	if *update {
+	if golden.Update() {
 		var indented bytes.Buffer
 		if err := json.Indent(&indented, body, "", "  "); err != nil {
 			t.Fatal(err)
