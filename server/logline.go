@@ -79,12 +79,36 @@ func jsonSafe(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' }
 
 // appendTextString writes s as slog's TextHandler does: bare, or quoted by
 // strconv when it is empty or holds a space, '=', a quote, a control
-// character or a rune that is not printable.
+// character or a rune that is not printable. Printable ASCII, what request
+// lines hold, takes a short cut past strconv's rune by rune quoting.
 func appendTextString(b []byte, s string) []byte {
-	if textNeedsQuoting(s) {
-		return strconv.AppendQuote(b, s)
+	quote := s == ""
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f:
+			if textNeedsQuoting(s) {
+				return strconv.AppendQuote(b, s)
+			}
+			return append(b, s...)
+		case c == ' ' || c == '=' || c == '"':
+			quote = true
+		}
 	}
-	return append(b, s...)
+	if !quote {
+		return append(b, s...)
+	}
+	// strconv.Quote of printable ASCII: only '"' and '\\' are escaped.
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', c)
+			start = i + 1
+		}
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func textNeedsQuoting(s string) bool {

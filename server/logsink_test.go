@@ -417,7 +417,7 @@ func BenchmarkRequestLog(b *testing.B) {
 				rec.time = time.Now()
 				l.logRequest(&rec)
 			}
-			b.ReportMetric(float64(l.Stats().Dropped), "dropped")
+			b.ReportMetric(float64(l.Stats().Dropped)/float64(b.N), "dropped/op")
 		})
 	}
 }
