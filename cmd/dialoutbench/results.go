@@ -68,8 +68,12 @@ func (r *results) print(w io.Writer, args []string) {
 		fmt.Fprintf(w, "| %s | dialoutmock --log off | %.0f | %s | %s | %.0f%% | %.2f× |\n", label, q.rps, ms(q.p50), ms(q.p99),
 			100*q.rps/c.rps, float64(q.p99)/float64(c.p99))
 	}
-	fmt.Fprintf(w, "\nThe default mock's stderr is a pipe the harness drains, as a terminal would; its request log wrote %d lines and dropped %d.\n",
-		r.logWritten, r.logDropped)
+	fmt.Fprintf(w, "\nThe default mock's stderr is a pipe the harness drains, as a terminal would; ")
+	if r.logWritten < 0 {
+		fmt.Fprintf(w, "it does not count its request log lines.\n")
+	} else {
+		fmt.Fprintf(w, "its request log wrote %d lines and dropped %d.\n", r.logWritten, r.logDropped)
+	}
 	fmt.Fprintf(w, "\n| measure | value |\n|---|---|\n")
 	fmt.Fprintf(w, "| default dataset: first successful response after process start (median of 5) | %s |\n", ms(r.defaultStart))
 	fmt.Fprintf(w, "| default dataset: RSS after the first response | %s |\n", mib(r.defaultRSS))
