@@ -319,11 +319,11 @@ func measureThroughput(ctx context.Context, o options, self, dir string, r *resu
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				res, err := load(ctx, o, t.p.base+page)
+				res, err := load(ctx, o, t.p.base+page, t.p.cmd.Process.Pid)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stderr, "  round %d %-8s %-5s %8.0f req/s  p50 %-8s p99 %s\n", round+1, t.name, pageName(page), res.rps, res.p50, res.p99)
+				fmt.Fprintf(stderr, "  round %d %-8s %-5s %8.0f req/s  p50 %-8s p99 %-8s cpu %s/req\n", round+1, t.name, pageName(page), res.rps, res.p50, res.p99, res.cpu)
 				r.add(t.name, page, res)
 			}
 		}
