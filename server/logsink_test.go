@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -422,29 +423,57 @@ func BenchmarkRequestLog(b *testing.B) {
 	}
 }
 
-// BenchmarkHandlerLogged is BenchmarkHandler's 10-row page with the default
-// text log: through slog's handler (the old request log) and through the sink.
+// BenchmarkHandlerLogged is BenchmarkHandler's 10-row page, from parallel
+// clients, with the default text log: through slog's handler (the request
+// log before the sink: a write a request, under the handler's lock) and
+// through the sink, each onto a pipe drained as a terminal would, and onto
+// io.Discard.
 func BenchmarkHandlerLogged(b *testing.B) {
-	for _, c := range []struct {
+	outputs := []struct {
 		name string
-		cfg  func(b *testing.B) Config
+		out  func(b *testing.B) io.Writer
 	}{
-		{"slog-text", func(*testing.B) Config { return Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))} }},
-		{"sink-text", func(b *testing.B) Config {
-			l := newLogSink(io.Discard, LogText, flushInterval, flushBytes, maxQueueBytes)
+		{"pipe", func(b *testing.B) io.Writer {
+			r, w, err := os.Pipe()
+			if err != nil {
+				b.Fatal(err)
+			}
+			go io.Copy(io.Discard, r)
+			b.Cleanup(func() { w.Close(); r.Close() })
+			return w
+		}},
+		{"discard", func(*testing.B) io.Writer { return io.Discard }},
+	}
+	logs := []struct {
+		name string
+		cfg  func(b *testing.B, w io.Writer) Config
+	}{
+		{"slog-text", func(_ *testing.B, w io.Writer) Config { return Config{Logger: slog.New(slog.NewTextHandler(w, nil))} }},
+		{"sink-text", func(b *testing.B, w io.Writer) Config {
+			l := newLogSink(w, LogText, flushInterval, flushBytes, maxQueueBytes)
 			b.Cleanup(func() { closeSink(b, l) })
 			return Config{Log: l}
 		}},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			s := benchServer(b, c.cfg(b))
-			req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080"+october+"?$top=10", nil)
-			req.RequestURI = october + "?$top=10"
-			req.Header.Set("Authorization", "Bearer bench")
-			b.ReportAllocs()
-			for b.Loop() {
-				s.ServeHTTP(&discard{h: http.Header{}}, req)
-			}
-		})
+		{"off", func(*testing.B, io.Writer) Config { return Config{Logger: slog.New(slog.DiscardHandler)} }},
+	}
+	for _, o := range outputs {
+		for _, lg := range logs {
+			b.Run(o.name+"/"+lg.name, func(b *testing.B) {
+				cfg := lg.cfg(b, o.out(b))
+				s := benchServer(b, cfg)
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080"+october+"?$top=10", nil)
+					req.RequestURI = october + "?$top=10"
+					req.Header.Set("Authorization", "Bearer bench")
+					for pb.Next() {
+						s.ServeHTTP(&discard{h: http.Header{}}, req)
+					}
+				})
+				if cfg.Log != nil {
+					b.ReportMetric(float64(cfg.Log.Stats().Dropped)/float64(b.N), "dropped/op")
+				}
+			})
+		}
 	}
 }
