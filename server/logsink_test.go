@@ -167,11 +167,14 @@ func closeSink(tb testing.TB, l *LogSink) {
 func TestLogSinkFlushesOnTimer(t *testing.T) {
 	var out output
 	l := newLogSink(&out, LogText, 5*time.Millisecond, 1<<20, 1<<20)
-	defer closeSink(t, l)
 	l.Write([]byte("one\n"))
 	eventually(t, "the line is not written without Close or a full buffer", func() bool { return out.String() == "one\n" })
 	l.Write([]byte("two\n")) // the writer sleeps again and wakes for the next line
 	eventually(t, "the second line is not written", func() bool { return out.String() == "one\ntwo\n" })
+	closeSink(t, l)
+	if got := out.calls(); got != 2 {
+		t.Errorf("%d writes to the output, want 2 (one a timer)", got)
+	}
 	if got, want := l.Stats(), (LogStats{Written: 2}); got != want {
 		t.Errorf("Stats() = %+v, want %+v", got, want)
 	}
