@@ -22,7 +22,7 @@ import (
 	"github.com/dialoutkit/dialoutkit/report"
 )
 
-// health is the body of GET /_mock/health.
+// health is the body of GET /_mock/health (docs/contract.md#control-api).
 type health struct {
 	DatasetVersion string    `json:"datasetVersion"`
 	Status         string    `json:"status"`
