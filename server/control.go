@@ -20,10 +20,22 @@ import (
 	"github.com/dialoutkit/dialoutkit/report"
 )
 
-// handleHealth answers liveness and the dataset version.
+// health is the body of GET /_mock/health (docs/contract.md#control-api).
+type health struct {
+	DatasetVersion string    `json:"datasetVersion"`
+	Status         string    `json:"status"`
+	Log            *LogStats `json:"log,omitempty"` // with a request log (Config.Log)
+}
+
+// handleHealth answers liveness, the dataset version and, with a request
+// log, how many lines it wrote and dropped.
 func (s *Server) handleHealth(c echo.Context) error {
-	ds := s.data.Load()
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "datasetVersion": ds.Version})
+	h := health{DatasetVersion: s.data.Load().Version, Status: "ok"}
+	if s.cfg.Log != nil {
+		st := s.cfg.Log.Stats()
+		h.Log = &st
+	}
+	return c.JSON(http.StatusOK, h)
 }
 
 // datasetSummary is the body of GET /_mock/dataset.

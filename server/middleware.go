@@ -73,7 +73,8 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// logRequests writes one line a request on the configured logger.
+// logRequests writes one line a request: through the buffered request log
+// when there is one (Config.Log), else on the configured logger.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -82,13 +83,29 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		r := c.Request()
+		if s.cfg.Log == nil && !s.log.Enabled(r.Context(), slog.LevelInfo) {
+			return nil
+		}
+		rec := requestRecord{
+			method: r.Method,
+			path:   printableN(r.URL.EscapedPath(), maxLoggedPath),
+			status: c.Response().Status,
+			bytes:  c.Response().Size,
+			id:     requestID(c),
+		}
+		if s.cfg.Log != nil {
+			rec.time = time.Now()
+			rec.duration = rec.time.Sub(start)
+			s.cfg.Log.logRequest(&rec)
+			return nil
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method),
-			slog.String("path", printableN(r.URL.EscapedPath(), maxLoggedPath)),
-			slog.Int("status", c.Response().Status),
-			slog.Int64("bytes", c.Response().Size),
+			slog.String("method", rec.method),
+			slog.String("path", rec.path),
+			slog.Int("status", rec.status),
+			slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("request-id", requestID(c)))
+			slog.String("request-id", rec.id))
 		return nil
 	}
 }

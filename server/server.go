@@ -52,7 +52,8 @@ type Config struct {
 	PageSize  int              // entries a page, 1..1000; 0 means 1000
 	Auth      AuthMode         // "" means lenient
 	PublicURL *url.URL         // base of @odata.context and @odata.nextLink; nil: the request's scheme and Host
-	Logger    *slog.Logger     // request log; nil discards
+	Logger    *slog.Logger     // messages, and the request log when Log is nil; nil: Log's logger, or discard
+	Log       *LogSink         // the request log, buffered, never blocking a request; nil: requests go to Logger
 	Now       func() time.Time // clock for error dates, token lifetimes and throttling; nil: time.Now
 
 	JournalSize  int     // requests the journal keeps; 0 means DefaultJournalSize
@@ -127,6 +128,9 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 		journal:   newJournal(cfg.JournalSize),
 		chaos:     newChaos(cfg.Chaos),
 		throttle:  newThrottler(cfg.Throttle),
+	}
+	if s.log == nil && cfg.Log != nil {
+		s.log = cfg.Log.Logger()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -1,6 +1,8 @@
 // Command dialoutbench measures dialoutmock against a ceiling: a plain
 // net/http server writing the same pre-serialized bytes for the same
-// requests. Both run as separate processes on 127.0.0.1 and are driven
+// requests. The mock runs as users run it (default flags, so the text
+// request log goes to its stderr, a pipe the harness drains) and again with
+// --log off; all run as separate processes on 127.0.0.1 and are driven
 // alternately with the same load, so only ratios measured in one run are
 // compared. It prints one Markdown table.
 //

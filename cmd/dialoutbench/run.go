@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -97,7 +99,32 @@ type proc struct {
 	cmd     *exec.Cmd
 	base    string
 	started time.Time
-	stderr  *strings.Builder
+	stderr  *head
+}
+
+// head is a server's stderr as a terminal takes it: read as fast as it is
+// written (through the pipe os/exec makes), keeping only the first lines
+// for messages, so the request log costs what it costs a user.
+type head struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const headBytes = 64 << 10
+
+func (h *head) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n := headBytes - len(h.buf); n > 0 {
+		h.buf = append(h.buf, p[:min(n, len(p))]...)
+	}
+	return len(p), nil
+}
+
+func (h *head) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return string(h.buf)
 }
 
 var urlLine = regexp.MustCompile(`(https?://127\.0\.0\.1:\d+)`)
@@ -111,7 +138,7 @@ func start(ctx context.Context, bin string, args ...string) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &proc{cmd: cmd, stderr: &strings.Builder{}}
+	p := &proc{cmd: cmd, stderr: &head{}}
 	cmd.Stderr = p.stderr
 	p.started = time.Now()
 	if err := cmd.Start(); err != nil {
@@ -226,14 +253,22 @@ func measureDefault(ctx context.Context, o options, r *results, stderr io.Writer
 	return nil
 }
 
-// measureThroughput drives the mock and the ceiling alternately.
+// measureThroughput drives the ceiling, the mock as users run it (default
+// flags: the text request log on stderr, here a pipe drained as a terminal
+// would) and the mock with --log off, alternately.
 func measureThroughput(ctx context.Context, o options, self, dir string, r *results, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "throughput: %d users, %d connections, %s a run, %d rounds, loader %s ...\n", o.users, o.conns, o.duration, o.rounds, o.loader)
-	mock, err := start(ctx, o.mockBin, "--addr", "127.0.0.1:0", "--window-end", windowEnd, "--users", strconv.Itoa(o.users), "--log", "off")
+	args := []string{"--addr", "127.0.0.1:0", "--window-end", windowEnd, "--users", strconv.Itoa(o.users)}
+	mock, err := start(ctx, o.mockBin, args...)
 	if err != nil {
 		return err
 	}
 	defer mock.stop()
+	quiet, err := start(ctx, o.mockBin, append(args, "--log", "off")...)
+	if err != nil {
+		return err
+	}
+	defer quiet.stop()
 	bodies := map[string][]byte{}
 	for _, path := range []string{bigPage, smallPage} {
 		_, body, err := firstSuccess(mock, mock.base+path)
@@ -268,24 +303,33 @@ func measureThroughput(ctx context.Context, o options, self, dir string, r *resu
 			return errors.New("the ceiling does not serve the mock's bytes")
 		}
 	}
+	for _, path := range []string{bigPage, smallPage} {
+		// The same page but for the port in its links.
+		if _, body, err := firstSuccess(quiet, quiet.base+path); err != nil || len(body) != len(bodies[path]) {
+			return fmt.Errorf("the mock with --log off does not serve the same page: %v", err)
+		}
+	}
+	targets := []struct {
+		name string
+		p    *proc
+	}{{"ceiling", ceiling}, {"mock", mock}, {"mock-off", quiet}}
 	for round := 0; round < o.rounds; round++ {
 		for _, page := range []string{bigPage, smallPage} {
-			for _, target := range []*proc{ceiling, mock} {
+			for _, t := range targets {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				res, err := load(ctx, o, target.base+page)
+				res, err := load(ctx, o, t.p.base+page, t.p.cmd.Process.Pid)
 				if err != nil {
 					return err
 				}
-				name := "ceiling"
-				if target == mock {
-					name = "mock"
-				}
-				fmt.Fprintf(stderr, "  round %d %-7s %-5s %8.0f req/s  p50 %-8s p99 %s\n", round+1, name, pageName(page), res.rps, res.p50, res.p99)
-				r.add(name, page, res)
+				fmt.Fprintf(stderr, "  round %d %-8s %-5s %8.0f req/s  p50 %-8s p99 %-8s cpu %s/req\n", round+1, t.name, pageName(page), res.rps, res.p50, res.p99, res.cpu)
+				r.add(t.name, page, res)
 			}
 		}
+	}
+	if err := logStats(mock, r); err != nil {
+		return err
 	}
 	r.mockRSS, r.mockPeak = mock.memory()
 	r.ceilingRSS, r.ceilingPeak = ceiling.memory()
@@ -299,11 +343,35 @@ func pageName(page string) string {
 	return "10"
 }
 
+// logStats reads how many request log lines the mock wrote and dropped
+// (GET /_mock/health): a log that drops lines under load would flatter it.
+func logStats(p *proc, r *results) error {
+	resp, err := http.Get(p.base + "/_mock/health")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var h struct {
+		Log *struct {
+			Dropped int64 `json:"dropped"`
+			Written int64 `json:"written"`
+		} `json:"log"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		return fmt.Errorf("GET /_mock/health: %w", err)
+	}
+	r.logWritten, r.logDropped = -1, -1 // a -mock from before the counts
+	if h.Log != nil {
+		r.logWritten, r.logDropped = h.Log.Written, h.Log.Dropped
+	}
+	return nil
+}
+
 // measureLarge starts the mock over the 10-million-call ledger and asks new
 // 90-day ranges.
 func measureLarge(ctx context.Context, o options, r *results, stderr io.Writer) error {
 	fmt.Fprintln(stderr, "large ledger: 200,000 users, about 10 million calls ...")
-	p, err := start(ctx, o.mockBin, "--addr", "127.0.0.1:0", "--window-end", windowEnd, "--users", "200000", "--intensity", "4.22", "--log", "off")
+	p, err := start(ctx, o.mockBin, "--addr", "127.0.0.1:0", "--window-end", windowEnd, "--users", "200000", "--intensity", "4.22")
 	if err != nil {
 		return err
 	}

@@ -64,6 +64,12 @@ type process struct {
 // startBinary runs the real binary and waits until /_mock/health answers.
 func startBinary(t *testing.T, args ...string) *process {
 	t.Helper()
+	return startBinaryTo(t, nil, args...)
+}
+
+// startBinaryTo is startBinary with the child's stderr on w; nil: p.stderr.
+func startBinaryTo(t *testing.T, w io.Writer, args ...string) *process {
+	t.Helper()
 	cmd := exec.Command(binary(t), append([]string{"--addr", "127.0.0.1:0", "--window-end", "2026-11-01"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -71,6 +77,9 @@ func startBinary(t *testing.T, args ...string) *process {
 	}
 	p := &process{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
+	if w != nil {
+		cmd.Stderr = w
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg.logFormat, stderr)
+	logs, logger, err := newLog(cfg.logFormat, stderr)
+	if err != nil {
+		return err
+	}
+	defer flushLog(logs)
 
 	ds, err := loadDataset(ctx, cfg, stderr)
 	if err != nil {
@@ -54,6 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	debug.FreeOSMemory()
 	sc := cfg.serverConfig()
 	sc.Logger = logger
+	sc.Log = logs
 	sc.Debug = debugHandler(cfg.pprof)
 	sc.Generate = dataset.Generator(cfg.spec)
 	srv, err := server.New(ds, sc)
@@ -94,7 +99,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	fmt.Fprintf(stderr, "shutting down: waiting up to %s for requests in flight\n", cfg.shutdownTimeout)
+	notice := io.Writer(stderr)
+	if logs != nil {
+		notice = logs // after the lines before it, and never stuck on stderr
+	}
+	fmt.Fprintf(notice, "shutting down: waiting up to %s for requests in flight\n", cfg.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
@@ -103,14 +112,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
-	switch format {
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, nil))
-	case "off":
-		return slog.New(slog.DiscardHandler)
+// logFlushTimeout bounds how long the last log lines may wait for a stuck
+// stderr at exit.
+const logFlushTimeout = 5 * time.Second
+
+// newLog starts the request log on w, buffered so that no request waits for
+// stderr; none for --log off, whose logger discards.
+func newLog(format string, w io.Writer) (*server.LogSink, *slog.Logger, error) {
+	if format == "off" {
+		return nil, slog.New(slog.DiscardHandler), nil
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	l, err := server.NewLogSink(w, server.LogFormat(format))
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, l.Logger(), nil
+}
+
+// flushLog writes the request log's last lines before the program ends.
+func flushLog(l *server.LogSink) {
+	if l == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), logFlushTimeout)
+	defer cancel()
+	l.Close(ctx) // an error means stderr is stuck: there is no one to tell
 }
 
 // loadDataset builds the dataset the flags ask for: a scenario file, or the

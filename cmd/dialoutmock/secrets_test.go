@@ -55,6 +55,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			do("POST", "/_mock/faults", strings.NewReader(`{"times":1,"status":401}`), "X-Admin-Key", adminKey)
 			do("GET", report, nil, "Authorization", "Bearer "+token)
 			do("GET", "/_mock/requests", nil, "X-Admin-Key", adminKey) // the journal
+			waitLog(t, stderr, "/_mock/requests", 2)                   // the log lines of every request above
 
 			everything := stdout.String() + stderr.String() + bodies.String()
 			for _, s := range []string{adminKey, secret, token, wrongKey, wrongSec} {
