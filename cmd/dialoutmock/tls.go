@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dialoutkit/dialoutkit/server"
+	"github.com/dialoutkit/dialoutkit/devcert"
 )
 
 // tlsConfig is how the mock serves HTTPS (docs/contract.md#identity-and-https): not at all, with a
@@ -52,9 +52,9 @@ func listenTLS(ln net.Listener, base string, cfg tlsConfig, now time.Time) (net.
 		if err != nil {
 			return fail(usageError{fmt.Errorf("--tls-cert %s, --tls-key %s: %w", cfg.certFile, cfg.keyFile, err)})
 		}
-		tc = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+		tc = devcert.ServerConfig(pair)
 	} else {
-		cert, err := server.NewTLSCert(cfg.names, now)
+		cert, err := devcert.New(cfg.names, now)
 		if err != nil {
 			return fail(usageError{fmt.Errorf("--tls-name: %w", err)})
 		}
