@@ -223,13 +223,11 @@ func (s *Server) faultsFor(identityEndpoint bool, next echo.HandlerFunc) echo.Ha
 		path, query := requestTarget(r)
 		f, queued := s.faults.take(path+"?"+query, pageOf(query, s.cfg.PageSize), identityEndpoint)
 		var delay time.Duration
-		if !identityEndpoint {
-			var random Fault
-			var isRandom bool
-			delay, random, isRandom = s.chaos.draw()
+		if !identityEndpoint { // Chaos stands for Graph's failures
+			d, random, isRandom := s.chaos.draw()
+			delay = d
 			if !queued && isRandom {
-				f, queued = random, true
-				delay = 0
+				f, queued, delay = random, true, 0
 			}
 		}
 		delay += time.Duration(f.DelayMs) * time.Millisecond
