@@ -1,7 +1,8 @@
 // Package server is the dialoutmock HTTP application: the Graph function
 // getPstnOnlineMeetingDialoutReport with its URL forms, paging and errors,
 // auth, and the control API under /_mock/. It is built on Echo; the whole
-// surface is listed in routes.go.
+// surface is listed in routes.go, the identity platform's endpoints (package
+// identity) included.
 //
 // New returns an http.Handler and never listens: the caller picks httptest,
 // an in-memory transport or a real http.Server.
