@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/brianvoe/gofakeit/v6 v6.28.0
+	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/google/go-cmp v0.7.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/shopspring/decimal v1.6.0

@@ -27,13 +27,15 @@ func (s *Server) routes() *echo.Echo {
 	api.Any("/v1.0/*", s.handleUnknownSegment) // the function is beta-only
 	api.RouteNotFound("/*", notFound)
 
-	// Identity (docs/contract.md#identity-and-https): the mock is its own token authority, answering
-	// failures in the identity platform's shape. Journaled like Graph calls,
-	// never faulted or throttled: faults stand for Graph's, not Entra's.
-	e.GET("/:tenant/v2.0/.well-known/openid-configuration", s.handleOpenIDConfig, s.record, s.identityErrors)
-	e.GET("/:tenant/discovery/v2.0/keys", s.handleJWKS, s.record, s.identityErrors)
-	e.POST("/:tenant/oauth2/v2.0/token", s.handleToken, s.record, s.identityErrors)
-	e.Match(tokenMethods, "/:tenant/oauth2/v2.0/token", handleTokenMethod, s.record, s.identityErrors)
+	// Identity (docs/contract.md#identity-and-https): the mock is its own token authority
+	// (package identity), answering failures in the identity platform's
+	// shape. Journaled like Graph calls and never throttled; faulted only by
+	// faults whose path names them, and then in that shape too.
+	// (Per route, not a group: a group's middleware would also wrap every
+	// unknown path.)
+	e.GET("/:tenant/v2.0/.well-known/openid-configuration", identityHandler(s.identity.OpenIDConfiguration()), s.record, s.injectIdentityFaults)
+	e.GET("/:tenant/discovery/v2.0/keys", identityHandler(s.identity.Keys()), s.record, s.injectIdentityFaults)
+	e.Match(tokenMethods, "/:tenant/oauth2/v2.0/token", identityHandler(s.identity.Token()), s.record, s.injectIdentityFaults)
 
 	// Control API (docs/contract.md#control-api): never under /beta or /v1.0.
 	m := e.Group("/_mock", s.requireAdminKey)
@@ -52,6 +54,21 @@ func (s *Server) routes() *echo.Echo {
 	}
 	m.RouteNotFound("/*", notFound)
 	return e
+}
+
+// tokenMethods are the methods the token endpoint answers: POST, and those
+// it refuses in Entra's words.
+var tokenMethods = []string{http.MethodPost, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// identityHandler mounts an endpoint of package identity, which reads the
+// tenant segment as net/http's ServeMux would set it.
+func identityHandler(h http.Handler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		r.SetPathValue("tenant", c.Param("tenant"))
+		h.ServeHTTP(c.Response(), r)
+		return nil
+	}
 }
 
 var otherMethods = []string{http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
