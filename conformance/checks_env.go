@@ -2,13 +2,13 @@ package conformance
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 )
+
+// ENV checks: status, headers, content type and @odata.context of the report pages.
 
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
@@ -168,17 +168,8 @@ func checkKeyOrder(ctx context.Context, s *session, p *probe) {
 
 func checkIEEE754(ctx context.Context, s *session, p *probe) {
 	h := http.Header{"Accept": {"application/json;IEEE754Compatible=true"}}
-	rsp, ok := p.got(s.c.do(ctx, request{url: s.rangeURL(s.cfg.From, s.cfg.To), header: h}))
-	if !ok {
-		return
-	}
-	if rsp.status != http.StatusOK {
-		p.failf(rsp, "Accept: application/json;IEEE754Compatible=true answered HTTP %d, want 200", rsp.status)
-		return
-	}
-	pg, err := parsePage(rsp)
-	if err != nil {
-		p.failf(rsp, "Accept: application/json;IEEE754Compatible=true: %v", err)
+	pg, rsp := getPage(ctx, s, p, "Accept: application/json;IEEE754Compatible=true", request{url: s.rangeURL(s.cfg.From, s.cfg.To), header: h})
+	if pg == nil {
 		return
 	}
 	_, params := mediaType(rsp.header)
@@ -191,61 +182,6 @@ func checkIEEE754(ctx context.Context, s *session, p *probe) {
 			return
 		}
 	}
-}
-
-// healthResult is what GET /_mock/health said.
-type healthResult struct {
-	rsp     *response
-	absent  bool // 404: the server has no control API
-	ok      bool
-	problem string
-	version string
-}
-
-func (s *session) mockURL(path string) string { return s.root + path }
-
-// checkHealthNow asks /_mock/health, past the cache.
-func (s *session) healthNow(ctx context.Context) (*healthResult, error) {
-	rsp, err := s.c.do(ctx, request{url: s.mockURL("/_mock/health"), fresh: true})
-	if err != nil {
-		return nil, err
-	}
-	if err := mockDenied(rsp); err != nil {
-		return nil, err
-	}
-	h := &healthResult{rsp: rsp}
-	if rsp.status == http.StatusNotFound {
-		h.absent = true
-		return h, nil
-	}
-	if rsp.status != http.StatusOK {
-		h.problem = fmt.Sprintf("GET /_mock/health answered HTTP %d, want 200", rsp.status)
-		return h, nil
-	}
-	var body struct {
-		Status         string `json:"status"`
-		DatasetVersion any    `json:"datasetVersion"`
-	}
-	if err := json.Unmarshal(rsp.body, &body); err != nil {
-		h.problem = "GET /_mock/health: body is not JSON: " + err.Error()
-		return h, nil
-	}
-	v, isString := body.DatasetVersion.(string)
-	switch {
-	case body.Status != "ok":
-		h.problem = `GET /_mock/health: "status" is ` + quote(body.Status) + `, want "ok"`
-	case !isString || v == "":
-		h.problem = `GET /_mock/health: "datasetVersion" is not a non-empty string`
-	default:
-		h.ok, h.version = true, v
-	}
-	return h, nil
-}
-
-func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
-
-func (s *session) healthFirst(ctx context.Context) (*healthResult, error) {
-	return s.health.get(func() (*healthResult, error) { return s.healthNow(ctx) })
 }
 
 func checkHealth(ctx context.Context, s *session, p *probe) {

@@ -8,33 +8,7 @@ import (
 	"time"
 )
 
-func checkPageSchema(ctx context.Context, s *session, p *probe) {
-	eachPage(ctx, s, p, func(i int, pg *page) {
-		errs, err := validate(s.sch.pageEnvelope, pg.rsp.body)
-		if err != nil {
-			p.failf(pg.rsp, "page %d: %v", i, err)
-			return
-		}
-		for _, e := range errs {
-			p.failf(pg.rsp, "page %d: %s", i, e)
-		}
-	})
-}
-
-func checkEntrySchema(ctx context.Context, s *session, p *probe) {
-	eachPage(ctx, s, p, func(i int, pg *page) {
-		for j, raw := range pg.rawValue {
-			errs, err := validate(s.sch.entry, raw)
-			if err != nil {
-				p.failf(pg.rsp, "page %d entry %d: %v", i, j, err)
-				continue
-			}
-			for _, e := range errs {
-				p.failf(pg.rsp, "page %d entry %d %s: %s", i, j, pg.entries[j].key, e)
-			}
-		}
-	})
-}
+// PAGE checks: page size, count, nextLinks, disjoint pages and a stable union.
 
 func checkPageSize(ctx context.Context, s *session, p *probe) {
 	eachPage(ctx, s, p, func(i int, pg *page) {
@@ -253,17 +227,8 @@ func checkEmptyRange(ctx context.Context, s *session, p *probe) {
 		p.skipf("the ledger does not show [%s, %s] empty", odataTime(emptyFrom), odataTime(emptyTo))
 		return
 	}
-	rsp, ok := p.got(s.c.do(ctx, request{url: s.rangeURL(emptyFrom, emptyTo)}))
-	if !ok {
-		return
-	}
-	if rsp.status != http.StatusOK {
-		p.failf(rsp, "an empty range answered HTTP %d, want 200", rsp.status)
-		return
-	}
-	pg, err := parsePage(rsp)
-	if err != nil {
-		p.failf(rsp, "an empty range: %v", err)
+	pg, rsp := getPage(ctx, s, p, "an empty range", request{url: s.rangeURL(emptyFrom, emptyTo)})
+	if pg == nil {
 		return
 	}
 	if len(pg.entries) != 0 {

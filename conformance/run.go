@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/xeipuuv/gojsonschema"
 )
 
 const (
@@ -250,32 +248,6 @@ func (p *probe) got(rsp *response, err error) (*response, bool) {
 	return rsp, true
 }
 
-// readable returns true when rr has at least one page; otherwise it marks the probe (ERROR for the
-// kit's failure, SKIP when the server's failure is another check's business).
-func (p *probe) readable(rr *readResult, err error) bool {
-	if err != nil {
-		p.errorf(err)
-		return false
-	}
-	if len(rr.pages) == 0 {
-		p.skipf("needs a report page, and there is none: %s", rr.stop)
-		return false
-	}
-	return true
-}
-
-// complete returns true when rr was read to its last page.
-func (p *probe) complete(rr *readResult, err error) bool {
-	if !p.readable(rr, err) {
-		return false
-	}
-	if !rr.complete {
-		p.skipf("needs the report read to its last page, and it could not be: %s", rr.stop)
-		return false
-	}
-	return true
-}
-
 // memo caches one value for the length of a run (checks run one at a time).
 type memo[T any] struct {
 	done bool
@@ -306,7 +278,7 @@ type session struct {
 }
 
 func newSession(n *normalized) (*session, error) {
-	sch, err := compileSchemas()
+	sch, err := theSchemas()
 	if err != nil {
 		return nil, fmt.Errorf("compile schemas: %w", err)
 	}
@@ -342,22 +314,4 @@ func (s *session) weekRead(ctx context.Context) (*readResult, error) {
 		from, to := s.week()
 		return s.read(ctx, s.rangeURL(from, to), request{})
 	})
-}
-
-// compiledSchemas are the schemas of package schemas, compiled once per run.
-type compiledSchemas struct {
-	pageEnvelope, entry, errorBody, call *gojsonschema.Schema
-}
-
-// validate returns the schema violations of doc, one string each.
-func validate(sc *gojsonschema.Schema, doc []byte) ([]string, error) {
-	res, err := sc.Validate(gojsonschema.NewBytesLoader(doc))
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range res.Errors() {
-		out = append(out, e.String())
-	}
-	return out, nil
 }

@@ -27,6 +27,16 @@ const secret = "cli-secret-token-4e5f6a7b8c9d"
 // the ENV, SCHEMA and AUTH-001 checks. The full reference server lives in package conformance's tests;
 // these tests are about the command, not the checks.
 func tinyServer(tb testing.TB, brokenContentType bool) *httptest.Server {
+	return tinyServerWith(tb, tinyOptions{brokenContentType: brokenContentType})
+}
+
+// tinyOptions break the tiny server in one way each.
+type tinyOptions struct {
+	brokenContentType bool // text/json on report pages
+	throttleNoToken   bool // a request without a token stays throttled (429) instead of 401
+}
+
+func tinyServerWith(tb testing.TB, opt tinyOptions) *httptest.Server {
 	tb.Helper()
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -38,6 +48,13 @@ func tinyServer(tb testing.TB, brokenContentType bool) *httptest.Server {
 		w.Header().Set("request-id", rid)
 		w.Header().Set("client-request-id", crid)
 		w.Header().Set("OData-Version", "4.0")
+		if a := r.Header.Get("Authorization"); (a == "" || a == "Bearer ") && opt.throttleNoToken {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(429)
+			fmt.Fprintf(w, `{"error":{"code":"TooManyRequests","message":"Please retry again later.","innerError":{"date":"2026-11-26T12:00:00","request-id":%q,"client-request-id":%q}}}`, rid, crid)
+			return
+		}
 		if a := r.Header.Get("Authorization"); a == "" || a == "Bearer " {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(401)
@@ -45,7 +62,7 @@ func tinyServer(tb testing.TB, brokenContentType bool) *httptest.Server {
 			return
 		}
 		ct := "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
-		if brokenContentType {
+		if opt.brokenContentType {
 			ct = "text/json"
 		}
 		w.Header().Set("Content-Type", ct)
@@ -62,6 +79,7 @@ var tinyChecks = []string{"--run", "DR-ENV-00[1-9]", "--run", "DR-SCHEMA,DR-AUTH
 type result struct {
 	code           int
 	stdout, stderr string
+	err            error
 }
 
 func runCLI(t *testing.T, env map[string]string, args ...string) result {
@@ -69,12 +87,14 @@ func runCLI(t *testing.T, env map[string]string, args ...string) result {
 	var stdout, stderr bytes.Buffer
 	getenv := func(k string) string { return env[k] }
 	err := run(context.Background(), append([]string{"dialoutconform"}, args...), getenv, &stdout, &stderr)
-	return result{exitCode(err), stdout.String(), stderr.String()}
+	return result{exitCode(err), stdout.String(), stderr.String(), err}
 }
 
 func TestExitCodes(t *testing.T) {
 	good := tinyServer(t, false)
 	broken := tinyServer(t, true)
+	throttled := tinyServerWith(t, tinyOptions{throttleNoToken: true})
+	both := tinyServerWith(t, tinyOptions{brokenContentType: true, throttleNoToken: true})
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
 	tests := []struct {
@@ -88,6 +108,10 @@ func TestExitCodes(t *testing.T) {
 		{"all MUST pass", nil, append([]string{"--base-url", good.URL}, tinyChecks...), 0},
 		{"a MUST fails", nil, append([]string{"--base-url", broken.URL}, tinyChecks...), 1},
 		{"server down", nil, append([]string{"--base-url", down.URL}, tinyChecks...), 2},
+		// DR-AUTH-001 (MUST) cannot run: its request stays throttled. ERROR is the kit's, not the server's.
+		{"a MUST check the kit could not run", nil, []string{"--base-url", throttled.URL, "--run", "DR-ENV-001,DR-AUTH-001"}, 2},
+		// The worst status wins: an ERROR beside a MUST FAIL.
+		{"a MUST fails and a MUST errs", nil, []string{"--base-url", both.URL, "--run", "DR-ENV-002,DR-AUTH-001"}, 2},
 		{"no base URL", nil, nil, 2},
 		{"unknown flag", nil, []string{"--base-url", good.URL, "--frobnicate"}, 2},
 		{"extra argument", nil, []string{"--base-url", good.URL, "now"}, 2},
@@ -105,6 +129,29 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", got.code, tt.want, got.stdout, got.stderr)
 			}
 		})
+	}
+}
+
+// TestMustNotMetCountsErrors shows the command counts MUST checks not met as the report does
+// (Summary.MustFailed: failed or could not run), in its summary line and its error alike.
+func TestMustNotMetCountsErrors(t *testing.T) {
+	srv := tinyServerWith(t, tinyOptions{brokenContentType: true, throttleNoToken: true})
+	got := runCLI(t, nil, "--base-url", srv.URL, "--run", "DR-ENV-001,DR-ENV-002,DR-AUTH-001", "--json")
+	var rep conformance.Report
+	if err := json.Unmarshal([]byte(got.stdout), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, got.stdout)
+	}
+	if rep.Summary.MustFailed != 2 || rep.Summary.Errors != 1 || rep.Summary.Failed != 1 {
+		t.Fatalf("summary = %+v, want DR-ENV-002 FAIL and DR-AUTH-001 ERROR, 2 MUST not met", rep.Summary)
+	}
+	if got.code != 2 {
+		t.Errorf("exit code = %d, want 2 (an ERROR is worse than a FAIL)", got.code)
+	}
+	if !strings.Contains(got.stderr, "(2 MUST not met)") {
+		t.Errorf("the summary line does not count 2 MUST not met:\n%s", got.stderr)
+	}
+	if got.err == nil || !strings.Contains(got.err.Error(), "(2 MUST checks not met)") {
+		t.Errorf("run = %v, want an error counting 2 MUST checks not met", got.err)
 	}
 }
 
