@@ -11,11 +11,17 @@ import (
 // AUTH checks: requests without a usable token (docs/contract.md#auth-modes).
 
 func checkNoToken(ctx context.Context, s *session, p *probe) {
+	if !baseline(ctx, s, p) {
+		return
+	}
 	r := request{url: s.rangeURL(s.cfg.From, s.cfg.To), auth: authNone}
 	expectError(ctx, s, p, "no Authorization header", r, []int{http.StatusUnauthorized}, "InvalidAuthenticationToken")
 }
 
 func checkEmptyToken(ctx context.Context, s *session, p *probe) {
+	if !baseline(ctx, s, p) {
+		return
+	}
 	r := request{url: s.rangeURL(s.cfg.From, s.cfg.To), auth: authCustom, authValue: "Bearer "}
 	expectError(ctx, s, p, `"Authorization: Bearer " (empty token)`, r, []int{http.StatusUnauthorized}, "InvalidAuthenticationToken")
 }
@@ -38,6 +44,9 @@ func jwtClaims(now time.Time, exp time.Time) map[string]any {
 }
 
 func checkDelegated(ctx context.Context, s *session, p *probe) {
+	if !baseline(ctx, s, p) {
+		return
+	}
 	now := s.cfg.Clock.Now()
 	c := jwtClaims(now, now.Add(time.Hour))
 	c["scp"] = "CallRecords.Read.All"
@@ -46,6 +55,9 @@ func checkDelegated(ctx context.Context, s *session, p *probe) {
 }
 
 func checkExpired(ctx context.Context, s *session, p *probe) {
+	if !baseline(ctx, s, p) {
+		return
+	}
 	now := s.cfg.Clock.Now()
 	c := jwtClaims(now.Add(-2*time.Hour), now.Add(-time.Hour))
 	c["roles"] = []string{"CallRecords.Read.All"}

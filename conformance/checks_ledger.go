@@ -21,6 +21,9 @@ func checkLedgerFormat(ctx context.Context, s *session, p *probe) {
 	for _, msg := range led.problems {
 		p.failf(led.rsp, "GET /_mock/calls: %s", msg)
 	}
+	if p.status == Pass {
+		p.enough(len(led.calls), 1, "ledger calls in [From, To]")
+	}
 }
 
 func checkLedgerRows(ctx context.Context, s *session, p *probe) {
@@ -29,7 +32,7 @@ func checkLedgerRows(ctx context.Context, s *session, p *probe) {
 		return
 	}
 	rr, err := s.fullRead(ctx)
-	if !p.complete(rr, err) {
+	if !p.complete(rr, err) || !p.enough(max(len(led.calls), entryCount(rr)), 1, "ledger calls or report entries in [From, To]") {
 		return
 	}
 	before := len(p.details)

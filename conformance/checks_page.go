@@ -65,6 +65,7 @@ func checkNextLinkAbsolute(ctx context.Context, s *session, p *probe) {
 			p.failf(pg.rsp, "page %d: @odata.nextLink %q is not an absolute http(s) URL", i+1, pg.next)
 		}
 	}
+	p.partial(rr)
 }
 
 func checkNextLinkHost(ctx context.Context, s *session, p *probe) {
@@ -86,6 +87,7 @@ func checkNextLinkHost(ctx context.Context, s *session, p *probe) {
 	if judged == 0 {
 		p.skipf("no absolute @odata.nextLink to judge")
 	}
+	p.partial(rr)
 }
 
 func checkNextLinkFollowable(ctx context.Context, s *session, p *probe) {
@@ -93,8 +95,13 @@ func checkNextLinkFollowable(ctx context.Context, s *session, p *probe) {
 	if rr == nil {
 		return
 	}
-	if rr.followFailed {
+	switch {
+	case rr.followFailed:
 		p.failf(rr.stopRsp, "following @odata.nextLink of page %d: %s", len(rr.pages), rr.stop)
+	case rr.badLink:
+		p.failf(rr.stopRsp, "%s", rr.stop)
+	case !rr.complete:
+		p.skipf("not every @odata.nextLink was followed: %s", rr.stop)
 	}
 }
 
@@ -115,6 +122,9 @@ func checkLastPage(ctx context.Context, s *session, p *probe) {
 	if rr.tooLong {
 		p.failf(nil, "the nextLink chain goes on for %s", rr.stop)
 	}
+	if !rr.complete && p.status == Pass {
+		p.skipf("needs the last page, and the read stopped before it: %s", rr.stop)
+	}
 }
 
 func checkPagesDisjoint(ctx context.Context, s *session, p *probe) {
@@ -123,7 +133,11 @@ func checkPagesDisjoint(ctx context.Context, s *session, p *probe) {
 		return
 	}
 	where := map[rowKey]int{}
+	withEntries := 0
 	for i, pg := range rr.pages {
+		if len(pg.entries) > 0 {
+			withEntries++
+		}
 		for _, e := range pg.entries {
 			if first, ok := where[e.key]; ok && first != i {
 				p.failf(pg.rsp, "key %s is on page %d and page %d", e.key, first+1, i+1)
@@ -131,6 +145,13 @@ func checkPagesDisjoint(ctx context.Context, s *session, p *probe) {
 				continue
 			}
 			where[e.key] = i
+		}
+	}
+	if p.status == Pass {
+		if rr.complete {
+			p.enough(withEntries, 2, "pages with entries")
+		} else {
+			p.partial(rr)
 		}
 	}
 }
@@ -161,7 +182,7 @@ func checkUnionStable(ctx context.Context, s *session, p *probe) {
 		return
 	}
 	again, err := s.secondRead(ctx)
-	if !p.complete(again, err) {
+	if !p.complete(again, err) || !p.enough(entryCount(rr), 1, "entries in [From, To]") {
 		return
 	}
 	diffRows(p, rr.rows(), again.rows(), "the first read", "the second read", again.pages[0].rsp)

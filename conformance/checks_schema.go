@@ -18,7 +18,7 @@ func checkPageSchema(ctx context.Context, s *session, p *probe) {
 }
 
 func checkEntrySchema(ctx context.Context, s *session, p *probe) {
-	eachPage(ctx, s, p, func(i int, pg *page) {
+	eachPageOf(ctx, s, p, 1, func(i int, pg *page) {
 		for j, raw := range pg.rawValue {
 			errs, err := validate(s.sch.entry, raw)
 			if err != nil {

@@ -20,13 +20,28 @@ type healthResult struct {
 
 func (s *session) mockURL(path string) string { return s.root + path }
 
-// checkHealthNow asks /_mock/health, past the cache.
-func (s *session) healthNow(ctx context.Context) (*healthResult, error) {
-	rsp, err := s.c.do(ctx, request{url: s.mockURL("/_mock/health"), fresh: true})
+// mockDo sends r, whose url is a path under /_mock/, to the control API. The error is the kit's: no
+// answer, or a control API that wants an admin key the kit does not have. Anything but a GET counts
+// as a change of the server's state, to be put back after the run.
+func (s *session) mockDo(ctx context.Context, r request) (*response, error) {
+	r.url = s.mockURL(r.url)
+	if r.method != "" && r.method != http.MethodGet {
+		s.changed = true
+	}
+	rsp, err := s.c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	if err := mockDenied(rsp); err != nil {
+		return nil, err
+	}
+	return rsp, nil
+}
+
+// checkHealthNow asks /_mock/health, past the cache.
+func (s *session) healthNow(ctx context.Context) (*healthResult, error) {
+	rsp, err := s.mockDo(ctx, request{url: "/_mock/health", fresh: true})
+	if err != nil {
 		return nil, err
 	}
 	h := &healthResult{rsp: rsp}
@@ -43,7 +58,7 @@ func (s *session) healthNow(ctx context.Context) (*healthResult, error) {
 		DatasetVersion any    `json:"datasetVersion"`
 	}
 	if err := json.Unmarshal(rsp.body, &body); err != nil {
-		h.problem = "GET /_mock/health: body is not JSON: " + err.Error()
+		h.problem = "GET /_mock/health: the body is not JSON: " + firstBytes(rsp.body)
 		return h, nil
 	}
 	v, isString := body.DatasetVersion.(string)
@@ -84,12 +99,8 @@ func controlAPI(ctx context.Context, s *session, p *probe) (string, bool) {
 
 // putDataset loads a scenario. It returns nil after marking the probe when the server has no PUT.
 func putDataset(ctx context.Context, s *session, p *probe, body []byte) *response {
-	rsp, ok := p.got(s.c.do(ctx, request{method: http.MethodPut, url: s.mockURL("/_mock/dataset"), body: body}))
+	rsp, ok := p.got(s.mockDo(ctx, request{method: http.MethodPut, url: "/_mock/dataset", body: body}))
 	if !ok {
-		return nil
-	}
-	if err := mockDenied(rsp); err != nil {
-		p.errorf(err)
 		return nil
 	}
 	if rsp.status == http.StatusNotFound || rsp.status == http.StatusMethodNotAllowed {
@@ -108,24 +119,31 @@ func mockDenied(rsp *response) error {
 	return &answerError{rsp: rsp, err: fmt.Errorf("%s %s answered HTTP %d: the control API wants an admin key (Config.AdminKey, dialoutconform --admin-key-env)", rsp.ex.Method, rsp.ex.URL, rsp.status)}
 }
 
-// resetDataset goes back to the startup dataset; a failure is the server's.
-func resetDataset(ctx context.Context, s *session, p *probe) bool {
-	rsp, ok := p.got(s.c.do(ctx, request{method: http.MethodPost, url: s.mockURL("/_mock/reset")}))
+// resetDataset goes back to the startup dataset and returns its version; a failure is the server's.
+func resetDataset(ctx context.Context, s *session, p *probe) (string, bool) {
+	rsp, ok := p.got(s.mockDo(ctx, request{method: http.MethodPost, url: "/_mock/reset"}))
 	if !ok {
-		return false
-	}
-	if err := mockDenied(rsp); err != nil {
-		p.errorf(err)
-		return false
+		return "", false
 	}
 	if rsp.status < 200 || rsp.status > 299 {
-		p.failf(rsp, "POST /_mock/reset answered HTTP %d, want 2xx; later checks may see the scenario", rsp.status)
-		return false
+		p.failf(rsp, "POST /_mock/reset answered HTTP %d, want 2xx", rsp.status)
+		return "", false
 	}
-	return true
+	h, err := s.healthNow(ctx)
+	if err != nil {
+		p.errorf(err)
+		return "", false
+	}
+	if !h.ok {
+		p.skipf("after POST /_mock/reset the control API is not healthy (%s): DR-ENV-012 judges that", h.problem)
+		return "", false
+	}
+	s.startup = h.version
+	return h.version, true
 }
 
-// withScenario loads body, runs f if the server took it, and resets in every case.
+// withScenario loads body and runs f if the server took it. The dataset the run found is put back
+// after the last check (session.restore).
 func withScenario(ctx context.Context, s *session, p *probe, body []byte, f func(rsp *response)) {
 	if _, ok := controlAPI(ctx, s, p); !ok {
 		return
@@ -134,6 +152,5 @@ func withScenario(ctx context.Context, s *session, p *probe, body []byte, f func
 	if rsp == nil {
 		return
 	}
-	defer resetDataset(context.WithoutCancel(ctx), s, p)
 	f(rsp)
 }

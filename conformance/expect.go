@@ -38,6 +38,49 @@ func (p *probe) complete(rr *readResult, err error) bool {
 	return true
 }
 
+// partial turns a check that found nothing wrong on a read that stopped early into a SKIP: it judged
+// only the pages the kit could read, and a rule about every page is not shown by some of them.
+func (p *probe) partial(rr *readResult) {
+	if !rr.complete && p.status == Pass {
+		p.skipf("judged only the %d pages the kit could read: %s", len(rr.pages), rr.stop)
+	}
+}
+
+// enough returns true when have reaches need; otherwise it marks the probe skipped: a rule about
+// entries is not shown by too few of them.
+func (p *probe) enough(have, need int, what string) bool {
+	if have >= need {
+		return true
+	}
+	p.skipf("needs at least %d %s to judge, and there are %d", need, what, have)
+	return false
+}
+
+// entryCount is the number of entries in the pages of rr.
+func entryCount(rr *readResult) int {
+	n := 0
+	for _, pg := range rr.pages {
+		n += len(pg.entries)
+	}
+	return n
+}
+
+// baseline returns true when the well-formed request of [From, To] answers a report page; otherwise
+// it marks the probe skipped. A check that wants an error answer needs it: a server that refuses
+// every request (a wrong token, a gateway's own auth) would otherwise show each refusal it wants.
+func baseline(ctx context.Context, s *session, p *probe) bool {
+	rr, err := s.fullRead(ctx)
+	if err != nil {
+		p.errorf(err)
+		return false
+	}
+	if len(rr.pages) == 0 {
+		p.skipf("needs the well-formed request to answer a report page, to tell this refusal from a refusal of every request: %s", rr.stop)
+		return false
+	}
+	return true
+}
+
 // mustRead returns true when rr was read to its last page. It marks the probe otherwise: ERROR for
 // the kit's failure, FAIL when the server did not answer the request (what says which) with a page,
 // SKIP when it answered but the pages could not be read to the last one (the PAGE checks' business).

@@ -2,8 +2,10 @@ package conformance
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/xeipuuv/gojsonschema"
 
@@ -73,8 +75,16 @@ func compileSchemas() (*compiledSchemas, error) {
 	return &out, nil
 }
 
-// validate returns the schema violations of doc, one string each.
+// errNotJSON is what validate says of a document that is not JSON at all: gojsonschema would read
+// its first value ("404 page not found" is the integer 404) and complain about the type.
+var errNotJSON = errors.New("not JSON")
+
+// validate returns the schema violations of doc, one string each. A doc that is not one JSON value
+// gives an error that says so, with its first bytes.
 func validate(sc *gojsonschema.Schema, doc []byte) ([]string, error) {
+	if !json.Valid(doc) {
+		return nil, fmt.Errorf("the body is %w: %s", errNotJSON, firstBytes(doc))
+	}
 	res, err := sc.Validate(gojsonschema.NewBytesLoader(doc))
 	if err != nil {
 		return nil, err
@@ -84,4 +94,20 @@ func validate(sc *gojsonschema.Schema, doc []byte) ([]string, error) {
 		out = append(out, e.String())
 	}
 	return out, nil
+}
+
+// firstBytes quotes the start of a body for a message.
+func firstBytes(b []byte) string {
+	const n = 80
+	if len(b) == 0 {
+		return "(empty)"
+	}
+	if len(b) <= n {
+		return fmt.Sprintf("%q", b)
+	}
+	cut := n
+	for cut > n-4 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q...", b[:cut])
 }

@@ -45,8 +45,9 @@ type options struct {
 	profile                  conformance.Profile
 	from, to                 time.Time
 	maxRPM                   int
-	list, json               bool
+	list, json, noMutate     bool
 	run, skip                []string
+	header                   http.Header
 	junit, html              string
 	timeout                  time.Duration
 }
@@ -76,6 +77,54 @@ func (l *listFlag) add(v string) {
 	}
 }
 
+// headerFlag is the repeatable --header NAME:VALUE. Its variable holds one header a line; like a
+// listFlag, the first use on the command line replaces the variable's headers.
+type headerFlag struct {
+	h       http.Header
+	setByCL bool
+}
+
+func (f *headerFlag) String() string {
+	var parts []string
+	for k, vs := range f.h {
+		for range vs {
+			parts = append(parts, k+":...")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (f *headerFlag) Set(v string) error {
+	if !f.setByCL {
+		f.h, f.setByCL = nil, true
+	}
+	return f.add(v)
+}
+
+func (f *headerFlag) add(v string) error {
+	name, value, ok := strings.Cut(v, ":")
+	if name = strings.TrimSpace(name); !ok || name == "" {
+		return fmt.Errorf("%q: want NAME:VALUE", v)
+	}
+	if f.h == nil {
+		f.h = http.Header{}
+	}
+	f.h.Add(name, strings.TrimSpace(value))
+	return nil
+}
+
+// addLines adds one header a line, the form of the DIALOUTCONFORM_HEADER variable.
+func (f *headerFlag) addLines(v string) error {
+	for _, line := range strings.Split(v, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			if err := f.add(line); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // parseOptions reads flags over environment over defaults, through cli.Parse.
 func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
 	name := "dialoutconform"
@@ -89,6 +138,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		token, tokenEnv, adminEnv, profile string
 		from, to                           string
 		run, skip                          listFlag
+		header                             headerFlag
 	)
 	fs.StringVar(&o.baseURL, "base-url", "", "service root, e.g. https://graph.microsoft.com or http://127.0.0.1:8080 (a trailing /beta is accepted)")
 	fs.StringVar(&token, "token", "", "bearer token (visible in the process list: prefer --token-env)")
@@ -97,7 +147,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&profile, "profile", "", "graph (read-only, rate-capped) or mock (everything); default: mock for a loopback base URL, graph otherwise")
 	fs.StringVar(&from, "from", "", "start of the range, YYYY-MM-DD (midnight UTC) or RFC 3339; default: 30 days before --to")
 	fs.StringVar(&to, "to", "", "end of the range, YYYY-MM-DD (midnight UTC) or RFC 3339; default: now")
-	fs.IntVar(&o.maxRPM, "max-rpm", 0, "requests a minute at most; 0: the profile's default (graph 40, mock no cap), negative: no cap")
+	fs.IntVar(&o.maxRPM, "max-rpm", 0, "requests a minute at most; 0: the profile's default (graph 40, mock no cap); negative: no cap, for your own gateway or stub in CI (keep the cap against a live tenant)")
 	fs.BoolVar(&o.list, "list", false, "print the catalogue of checks (as selected by --run/--skip) and exit")
 	fs.BoolVar(&o.json, "json", false, "write the report (or the --list catalogue) as JSON on stdout")
 	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
@@ -105,6 +155,8 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up after this long")
 	fs.Var(&run, "run", "run only checks whose ID matches (ID or regular expression; repeatable or comma-separated)")
 	fs.Var(&skip, "skip", "skip checks whose ID matches (ID or regular expression; repeatable or comma-separated)")
+	fs.BoolVar(&o.noMutate, "no-mutate", false, "run only the checks that change nothing on the server (the mock profile otherwise loads datasets and resets the mock, then puts back what it found)")
+	fs.Var(&header, "header", "send `NAME:VALUE` on every request, for a gateway's own auth (repeatable; the variable holds one a line); values of names with auth, key, token, secret, password, cookie or session are redacted from every output")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s --base-url URL [flags]\n\n"+
 			"Checks a server against the contract of callRecords.getPstnOnlineMeetingDialoutReport.\n"+
@@ -120,8 +172,12 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	for k, l := range own {
 		l.add(getenv(k))
 	}
+	headerEnv := cli.EnvName(envPrefix, "header")
+	if err := header.addLines(getenv(headerEnv)); err != nil {
+		return nil, cli.Usagef("%s: %v", headerEnv, err)
+	}
 	flagEnv := func(k string) string {
-		if _, ok := own[k]; ok || k == cli.EnvName(envPrefix, "token") {
+		if _, ok := own[k]; ok || k == cli.EnvName(envPrefix, "token") || k == headerEnv {
 			return ""
 		}
 		return getenv(k)
@@ -129,7 +185,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	if err := cli.Parse(fs, envPrefix, args[min(1, len(args)):], flagEnv); err != nil {
 		return nil, err
 	}
-	o.run, o.skip = run.vals, skip.vals
+	o.run, o.skip, o.header = run.vals, skip.vals, header.h
 	if o.list {
 		return &o, nil
 	}
@@ -232,7 +288,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxRPM:     o.maxRPM,
 		Run:        o.run,
 		Skip:       o.skip,
+		NoMutate:   o.noMutate,
+		Header:     o.header,
 		Progress:   prog.event,
+		Notice:     prog.notice,
 	})
 	prog.done()
 	if rep == nil {
@@ -327,6 +386,12 @@ func (p *progress) event(e conformance.Event) {
 	if e.Result.Status != conformance.Pass {
 		fmt.Fprintf(p.w, "%-5s %-6s %s %s\n", e.Result.Status, e.Check.Level, e.Check.ID, e.Check.Title)
 	}
+}
+
+// notice shows a line of the run (Config.Notice), above a redrawn progress line.
+func (p *progress) notice(msg string) {
+	p.clear()
+	fmt.Fprintf(p.w, "dialoutconform: %s\n", msg)
 }
 
 func (p *progress) clear() {
