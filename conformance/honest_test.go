@@ -192,6 +192,12 @@ func TestRestoresTheStartupDatasetExactly(t *testing.T) {
 	if last := rep.Notes[len(rep.Notes)-1]; !strings.Contains(last, "serves the dataset it found again (version startup)") {
 		t.Errorf("last note %q, want it to say the startup dataset is served again", last)
 	}
+	out := outputs(t, rep)
+	for name, want := range map[string]string{"text": "note: The mock serves the dataset it found again", "html": "<li>The mock serves the dataset it found again"} {
+		if !strings.Contains(out[name], want) {
+			t.Errorf("the %s report lacks %q", name, want)
+		}
+	}
 }
 
 func TestNotRestoredIsAnError(t *testing.T) {

@@ -254,7 +254,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.list {
 		checks, err := conformance.Select(o.run, o.skip)
 		if err != nil {
-			return &cli.UsageError{Err: err}
+			return usageOf(err)
 		}
 		if o.json {
 			enc := json.NewEncoder(stdout)
@@ -296,7 +296,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	prog.done()
 	if rep == nil {
 		if errors.Is(runErr, conformance.ErrConfig) {
-			return &cli.UsageError{Err: runErr}
+			return usageOf(runErr)
 		}
 		return runErr
 	}
@@ -315,6 +315,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("%d %w", sum.MustFailed, errMustFailed)
 	}
 	return nil
+}
+
+// usageOf makes a usage error of the library's refusal of a config.
+func usageOf(err error) error {
+	if errors.Is(err, conformance.ErrNoChecks) {
+		return cli.Usagef("%w (--run and --skip select by ID or regular expression; --list shows the IDs)", err)
+	}
+	return &cli.UsageError{Err: err}
 }
 
 func writeReports(o *options, rep *conformance.Report, stdout io.Writer) error {
