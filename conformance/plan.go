@@ -81,6 +81,17 @@ func (pl *plan) done(id string) {
 	pl.todo = slices.DeleteFunc(pl.todo, func(d checkDef) bool { return d.ID == id })
 }
 
+// sized reports whether the estimate rests on a read's size: before the first read of [From, To]
+// its pages are a guess, and the estimate is not worth showing.
+func (pl *plan) sized() bool {
+	for _, d := range pl.todo {
+		if c := costs[d.ID]; c.full || c.second || c.fullReads > 0 {
+			return pl.s.full.done
+		}
+	}
+	return true
+}
+
 // left estimates the requests the checks not yet finished will send.
 func (pl *plan) left() int {
 	s := pl.s

@@ -371,18 +371,23 @@ func (s *session) notice(format string, args ...any) {
 }
 
 // waiting hears of every wait on the rate cap, and says so at most once every rateNoticeEvery.
+// The line is not kept in Notes: it says nothing once the run is over.
 func (s *session) waiting(d time.Duration) {
 	now := s.cfg.Clock.Now()
-	if !s.noticed.IsZero() && now.Sub(s.noticed) < rateNoticeEvery {
+	if s.cfg.Notice == nil || !s.noticed.IsZero() && now.Sub(s.noticed) < rateNoticeEvery {
 		return
 	}
 	s.noticed = now
-	left := s.plan.left()
-	msg := fmt.Sprintf("waiting %.1f s for the %d requests/min cap (about %s left for %d planned requests)",
-		d.Seconds(), s.cfg.maxRPM, roughDuration(time.Duration(left)*s.c.limit.interval), left)
-	if s.cfg.Notice != nil {
-		s.cfg.Notice(msg) // not kept in Notes: it says nothing once the run is over
+	wait := fmt.Sprintf("%.1f s", d.Seconds())
+	if d < time.Second {
+		wait = fmt.Sprintf("%d ms", d.Milliseconds())
 	}
+	left := "the time left is known once the report of [From, To] is read"
+	if s.plan.sized() {
+		n := s.plan.left()
+		left = fmt.Sprintf("about %s left for %d planned requests", roughDuration(time.Duration(n)*s.c.limit.interval), n)
+	}
+	s.cfg.Notice(fmt.Sprintf("waiting %s for the %d requests/min cap (%s)", wait, s.cfg.maxRPM, left))
 }
 
 // rateNoticeEvery is the least time between two notices of waiting on the rate cap.

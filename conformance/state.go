@@ -61,8 +61,8 @@ func (s *session) prepare(ctx context.Context, defs []checkDef) {
 	}
 	if s.cfg.NoMutate || len(changers) == 0 {
 		if len(faults) > 0 {
-			s.notice("%d faults are queued on the mock (GET /_mock/faults): the kit's requests may meet them and use them up. "+
-				"This run changes nothing, so it leaves them queued.", len(faults))
+			s.notice("%s queued on the mock (GET /_mock/faults): the kit's requests may meet them and use them up. "+
+				"This run changes nothing, so it leaves them queued.", count(len(faults), "fault is", "faults are"))
 		}
 		return
 	}
@@ -78,11 +78,11 @@ func (s *session) prepare(ctx context.Context, defs []checkDef) {
 
 	journal := "its request journal"
 	if f.journal >= 0 {
-		journal = fmt.Sprintf("its request journal (%d requests in it now)", f.journal)
+		journal = fmt.Sprintf("its request journal (%s in it now)", count(f.journal, "request", "requests"))
 	}
 	what := "the dataset it found (" + describeDataset(f) + ")"
 	if len(faults) > 0 {
-		what += fmt.Sprintf(" and the %d queued faults it sets aside now, so that its checks meet none", len(faults))
+		what += fmt.Sprintf(" and the %s it sets aside now, so that its checks meet none", count(len(faults), "queued fault", "queued faults"))
 	}
 	s.notice("%s change the mock's state: they load datasets (PUT /_mock/dataset) and reset it (POST /_mock/reset), "+
 		"which also empties %s. After the last check the kit puts back %s; the journal it cannot put back. "+
@@ -99,6 +99,14 @@ func (s *session) prepare(ctx context.Context, defs []checkDef) {
 			s.notice("Could not set the queued faults aside (DELETE /_mock/faults): the checks may meet them.")
 		}
 	}
+}
+
+// count writes n with the singular or the plural.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func describeDataset(f *foundState) string {
@@ -352,7 +360,7 @@ func (s *session) restoreFaults(ctx context.Context, f *foundState) error {
 		}
 	}
 	if len(f.faults) > 0 && len(errs) == 0 {
-		s.notice("Queued again the %d faults it had set aside.", len(f.faults))
+		s.notice("Queued again the %s it had set aside.", count(len(f.faults), "fault", "faults"))
 	}
 	return errors.Join(errs...)
 }

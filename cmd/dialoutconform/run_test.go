@@ -236,7 +236,7 @@ func TestRateCapWaitOnStderr(t *testing.T) {
 	if got.code != 0 {
 		t.Fatalf("exit code = %d\n%s", got.code, got.stderr)
 	}
-	if !regexp.MustCompile(`(?m)^dialoutconform: waiting \d+\.\d s for the 3000 requests/min cap \(about \d+ s left for \d+ planned requests\)$`).MatchString(got.stderr) {
+	if !regexp.MustCompile(`(?m)^dialoutconform: waiting (\d+\.\d s|\d+ ms) for the 3000 requests/min cap \(about \d+ s left for \d+ planned requests\)$`).MatchString(got.stderr) {
 		t.Errorf("stderr does not show the wait:\n%s", got.stderr)
 	}
 }

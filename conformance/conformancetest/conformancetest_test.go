@@ -96,7 +96,7 @@ func TestRunLogsNotices(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the child failed: %v\n%s", err, out)
 	}
-	if !bytes.Contains(out, []byte("1 faults are queued on the mock")) {
+	if !bytes.Contains(out, []byte("1 fault is queued on the mock")) {
 		t.Errorf("the child's log lacks the notice of the queued fault:\n%s", out)
 	}
 }
