@@ -38,7 +38,7 @@ func (s *session) mockDo(ctx context.Context, r request) (*response, error) {
 	return rsp, nil
 }
 
-// checkHealthNow asks /_mock/health, past the cache.
+// healthNow asks /_mock/health, past the cache.
 func (s *session) healthNow(ctx context.Context) (*healthResult, error) {
 	rsp, err := s.mockDo(ctx, request{url: "/_mock/health", fresh: true})
 	if err != nil {

@@ -15,12 +15,17 @@ import (
 // readable returns true when rr has at least one page; otherwise it marks the probe (ERROR for the
 // kit's failure, SKIP when the server's failure is another check's business).
 func (p *probe) readable(rr *readResult, err error) bool {
+	return p.hasPage(rr, err, "needs a report page, and there is none")
+}
+
+// hasPage is readable with the reason of the skip.
+func (p *probe) hasPage(rr *readResult, err error, skip string) bool {
 	if err != nil {
 		p.errorf(err)
 		return false
 	}
 	if len(rr.pages) == 0 {
-		p.skipf("needs a report page, and there is none: %s", rr.stop)
+		p.skipf("%s: %s", skip, rr.stop)
 		return false
 	}
 	return true
@@ -70,15 +75,7 @@ func entryCount(rr *readResult) int {
 // every request (a wrong token, a gateway's own auth) would otherwise show each refusal it wants.
 func baseline(ctx context.Context, s *session, p *probe) bool {
 	rr, err := s.fullRead(ctx)
-	if err != nil {
-		p.errorf(err)
-		return false
-	}
-	if len(rr.pages) == 0 {
-		p.skipf("needs the well-formed request to answer a report page, to tell this refusal from a refusal of every request: %s", rr.stop)
-		return false
-	}
-	return true
+	return p.hasPage(rr, err, "needs the well-formed request to answer a report page, to tell this refusal from a refusal of every request")
 }
 
 // mustRead returns true when rr was read to its last page. It marks the probe otherwise: ERROR for
