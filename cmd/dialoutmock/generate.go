@@ -52,7 +52,7 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 		if p.value == "" {
 			continue
 		}
-		t, err := parseInstant(p.value)
+		t, err := cli.ParseTime(p.value)
 		if err != nil {
 			return cli.Usagef("%s %q: %v", p.name, p.value, err)
 		}
@@ -115,16 +115,4 @@ func writeScenario(w io.Writer, spec generator.Spec, t *generator.Tenant, q repo
 		return err
 	}
 	return bw.Flush()
-}
-
-// parseInstant reads YYYY-MM-DD (midnight UTC) or RFC 3339.
-func parseInstant(s string) (time.Time, error) {
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, errors.New("want YYYY-MM-DD or an RFC 3339 time")
-	}
-	return t.UTC(), nil
 }
