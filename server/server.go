@@ -71,6 +71,10 @@ type Config struct {
 	AdminKey     string  // when set, the control API requires it in X-Admin-Key
 	MaxBodyBytes int64   // largest control API body; 0 means DefaultMaxBodyBytes
 
+	// RangeLimitStatus is the status of a range over 90 days: 400 BadRequest
+	// (decision D3) or 406 NotAcceptable; 0 means 400.
+	RangeLimitStatus int
+
 	// Identity configures the identity endpoints (docs/contract.md#identity-and-https): the apps that
 	// get tokens and the key that signs them. The zero value serves DefaultApp.
 	Identity IdentityConfig
@@ -130,6 +134,12 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 	case AuthNone, AuthLenient, AuthStrict:
 	default:
 		return nil, fmt.Errorf("server: auth mode %q: want none, lenient or strict", cfg.Auth)
+	}
+	if cfg.RangeLimitStatus == 0 {
+		cfg.RangeLimitStatus = http.StatusBadRequest
+	}
+	if err := checkRangeLimitStatus(cfg.RangeLimitStatus); err != nil {
+		return nil, err
 	}
 	if cfg.JournalSize == 0 {
 		cfg.JournalSize = DefaultJournalSize

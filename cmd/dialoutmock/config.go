@@ -30,6 +30,8 @@ type config struct {
 	chaos       server.Chaos
 	adminKey    string // from DIALOUTMOCK_ADMIN_KEY only: secrets stay off command lines
 
+	rangeLimitStatus int // --range-limit-status (live.go)
+
 	pprof             bool
 	maxConns          int
 	readHeaderTimeout time.Duration
@@ -64,6 +66,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		throttle  string
 		latency   string
 		faultRate float64
+		live      liveFlags
 	)
 	fs := flag.NewFlagSet("dialoutmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -83,6 +86,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	fs.Float64Var(&faultRate, "fault-rate", 0, "share of Graph requests answered with a random 429, 500, 503 or 504 (0 to 1), seeded by --seed")
 	fs.StringVar(&latency, "latency", "0", "added to every Graph request: a `duration` (50ms) or a range drawn uniformly, seeded by --seed (20ms-200ms)")
 	identityFlags := addIdentityFlags(fs)
+	live.add(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: dialoutmock [flags]\n\nServes the Graph beta function getPstnOnlineMeetingDialoutReport from a generated tenant or a scenario.\nEvery flag can also be set with the environment variable %s<NAME> (upper-case, - as _); a flag wins over the environment.\n\nFlags:\n", envPrefix)
 		fs.PrintDefaults()
@@ -139,6 +143,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	}
 	c.chaos = server.Chaos{Seed: uint64(spec.Seed), FaultRate: faultRate, LatencyMin: lo, LatencyMax: hi}
 	c.adminKey = getenv("DIALOUTMOCK_ADMIN_KEY")
+	if err := live.config(&c); err != nil {
+		return c, usageError{err}
+	}
 	identity, err := identityFlags.config(getenv)
 	if err != nil {
 		return c, usageError{err}

@@ -73,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			}
 			return generatedDataset(ctx, spec, nil)
 		},
+
+		RangeLimitStatus: cfg.rangeLimitStatus, // live.go
 	})
 	if err != nil {
 		return err
