@@ -63,7 +63,7 @@ type Config struct {
 	Auth      AuthMode         // "" means lenient
 	PublicURL *url.URL         // base of @odata.context and @odata.nextLink; nil: the request's scheme and Host
 	Logger    *slog.Logger     // request log; nil discards
-	Now       func() time.Time // clock for error dates, token lifetimes and throttling; nil: time.Now
+	Now       func() time.Time // clock for error dates, token lifetimes, throttling and late arrival; nil: time.Now
 
 	JournalSize  int     // requests the journal keeps; 0 means DefaultJournalSize
 	Throttle     []Limit // throttling limits (see ParseThrottle); none when empty
@@ -74,6 +74,10 @@ type Config struct {
 	// RangeLimitStatus is the status of a range over 90 days: 400 BadRequest
 	// (decision D3) or 406 NotAcceptable; 0 means 400.
 	RangeLimitStatus int
+
+	// ArrivalDelay makes each call visible only from its endDateTime plus a
+	// delay drawn from it (arrival.go); the zero value shows every call.
+	ArrivalDelay report.Delay
 
 	// Identity configures the identity endpoints (docs/contract.md#identity-and-https): the apps that
 	// get tokens and the key that signs them. The zero value serves DefaultApp.
@@ -113,6 +117,7 @@ type Server struct {
 	chaos     *chaos
 	throttle  *throttler
 	identity  *identity
+	arrivalIx atomic.Pointer[arrivalIndex]
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -139,6 +144,9 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 		cfg.RangeLimitStatus = http.StatusBadRequest
 	}
 	if err := checkRangeLimitStatus(cfg.RangeLimitStatus); err != nil {
+		return nil, err
+	}
+	if err := checkArrivalDelay(cfg.ArrivalDelay); err != nil {
 		return nil, err
 	}
 	if cfg.JournalSize == 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/report"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -30,7 +31,8 @@ type config struct {
 	chaos       server.Chaos
 	adminKey    string // from DIALOUTMOCK_ADMIN_KEY only: secrets stay off command lines
 
-	rangeLimitStatus int // --range-limit-status (live.go)
+	rangeLimitStatus int          // --range-limit-status (live.go)
+	arrivalDelay     report.Delay // --arrival-delay (live.go)
 
 	pprof             bool
 	maxConns          int

@@ -14,16 +14,21 @@ import (
 // validates each; liveFlags only maps a field error to its flag.
 type liveFlags struct {
 	rangeLimitStatus string
+	arrivalDelay     string
 }
 
 func (l *liveFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&l.rangeLimitStatus, "range-limit-status", "400", "`status` of a range over 90 days: 400 (BadRequest) or 406 (NotAcceptable, as the live service answered a sibling function)")
+	fs.StringVar(&l.arrivalDelay, "arrival-delay", "0", "late arrival, as the live service's 24-48 h lag: each call is visible from its end plus a `delay` (36h) or one drawn per call, seeded, from a range (24h-48h); 0 shows every call at once")
 }
 
 // config sets c's fields from the flags.
 func (l *liveFlags) config(c *config) error {
 	var err error
 	if c.rangeLimitStatus, err = server.ParseRangeLimitStatus(l.rangeLimitStatus); err != nil {
+		return serverFlagError(err)
+	}
+	if c.arrivalDelay, err = server.ParseArrivalDelay(l.arrivalDelay); err != nil {
 		return serverFlagError(err)
 	}
 	return nil
@@ -36,6 +41,6 @@ func serverFlagError(err error) error {
 	if !errors.As(err, &fe) {
 		return err
 	}
-	flag := map[string]string{"RangeLimitStatus": "--range-limit-status"}[fe.Field]
+	flag := map[string]string{"RangeLimitStatus": "--range-limit-status", "ArrivalDelay": "--arrival-delay"}[fe.Field]
 	return fmt.Errorf("%s: %s", cmp.Or(flag, fe.Field), fe.Reason)
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dialoutkit/dialoutkit/report"
 )
 
 // TestLiveFlags: the flags of docs/contract.md#like-the-live-service, their
@@ -23,6 +26,9 @@ func TestLiveFlags(t *testing.T) {
 		{"default range limit status", nil, nil, func(c config) any { return c.rangeLimitStatus }, 400},
 		{"env range limit status", nil, map[string]string{"DIALOUTMOCK_RANGE_LIMIT_STATUS": "406"}, func(c config) any { return c.rangeLimitStatus }, 406},
 		{"flag range limit status", []string{"--range-limit-status", "400"}, map[string]string{"DIALOUTMOCK_RANGE_LIMIT_STATUS": "406"}, func(c config) any { return c.rangeLimitStatus }, 400},
+		{"default arrival delay", nil, nil, func(c config) any { return c.arrivalDelay }, report.Delay{}},
+		{"env arrival delay", nil, map[string]string{"DIALOUTMOCK_ARRIVAL_DELAY": "36h"}, func(c config) any { return c.arrivalDelay }, report.Delay{Min: 36 * time.Hour, Max: 36 * time.Hour}},
+		{"flag arrival delay", []string{"--arrival-delay", "24h-48h"}, map[string]string{"DIALOUTMOCK_ARRIVAL_DELAY": "36h"}, func(c config) any { return c.arrivalDelay }, report.Delay{Min: 24 * time.Hour, Max: 48 * time.Hour}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -46,6 +52,8 @@ func TestLiveFlagErrorsNameTheFlag(t *testing.T) {
 	}{
 		{[]string{"--range-limit-status", "405"}, nil, "--range-limit-status: 405: want 400 or 406"},
 		{nil, map[string]string{"DIALOUTMOCK_RANGE_LIMIT_STATUS": "x"}, "--range-limit-status"},
+		{[]string{"--arrival-delay", "48h-24h"}, nil, "--arrival-delay: \"48h-24h\": 48h0m0s-24h0m0s: want 0 ≤ min ≤ max ≤ 720h0m0s"},
+		{nil, map[string]string{"DIALOUTMOCK_ARRIVAL_DELAY": "a day"}, "--arrival-delay"},
 	}
 	for _, c := range cases {
 		_, err := parseConfig(c.args, func(k string) string { return c.env[k] }, io.Discard, today)
@@ -69,5 +77,30 @@ func TestRangeLimitStatus406EndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 406 || !strings.Contains(string(body), `"code":"NotAcceptable"`) {
 		t.Errorf("over 90 days: %d %s, want 406 NotAcceptable", resp.StatusCode, body)
+	}
+}
+
+// TestArrivalDelayEndToEnd: with --arrival-delay 24h-48h the generated
+// tenant's last day is still on its way: the dataset counts fewer calls
+// arrived than it has, and a report of the last three days counts fewer
+// calls than ?arrived=all lists.
+func TestArrivalDelayEndToEnd(t *testing.T) {
+	base := startMock(t, nil, "--arrival-delay", "24h-48h", "--log", "off")
+	var sum struct{ Calls, ArrivedCalls int }
+	if err := json.Unmarshal(fetch(t, base+"/_mock/dataset"), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.ArrivedCalls >= sum.Calls || sum.ArrivedCalls == 0 {
+		t.Errorf("/_mock/dataset: %d calls, %d arrived; want some, but not all, arrived", sum.Calls, sum.ArrivedCalls)
+	}
+	now := time.Now().UTC()
+	from, to := now.Add(-72*time.Hour).Format(time.RFC3339), now.Format(time.RFC3339)
+	var inReport int64
+	for _, r := range allRows(t, base+"/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime="+from+",toDateTime="+to+")") {
+		inReport += r.TotalCalls
+	}
+	all := strings.Count(string(fetch(t, base+"/_mock/calls?arrived=all&from="+from+"&to="+to)), "\n")
+	if inReport >= int64(all) || inReport == 0 {
+		t.Errorf("the last three days: the report counts %d calls, ?arrived=all lists %d; want fewer, but some", inReport, all)
 	}
 }

@@ -75,6 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		},
 
 		RangeLimitStatus: cfg.rangeLimitStatus, // live.go
+		ArrivalDelay:     cfg.arrivalDelay,
 	})
 	if err != nil {
 		return err
