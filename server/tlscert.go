@@ -120,12 +120,12 @@ func randomSerial() *big.Int {
 }
 
 // ServerConfig returns a TLS configuration serving c, TLS 1.2 and later, over
-// HTTP/1.1.
+// HTTP/2 or HTTP/1.1 as the client chooses by ALPN.
 func (c *TLSCert) ServerConfig() *tls.Config {
 	return &tls.Config{
 		Certificates: []tls.Certificate{c.Certificate},
 		MinVersion:   tls.VersionTLS12,
-		NextProtos:   []string{"http/1.1"},
+		NextProtos:   []string{"h2", "http/1.1"},
 	}
 }
 

@@ -33,6 +33,7 @@ type config struct {
 
 	rangeLimitStatus int          // --range-limit-status (live.go)
 	arrivalDelay     report.Delay // --arrival-delay (live.go)
+	h2c              bool         // --h2c (live.go)
 
 	pprof             bool
 	maxConns          int
@@ -145,14 +146,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	}
 	c.chaos = server.Chaos{Seed: uint64(spec.Seed), FaultRate: faultRate, LatencyMin: lo, LatencyMax: hi}
 	c.adminKey = getenv("DIALOUTMOCK_ADMIN_KEY")
-	if err := live.config(&c); err != nil {
-		return c, usageError{err}
-	}
 	identity, err := identityFlags.config(getenv)
 	if err != nil {
 		return c, usageError{err}
 	}
 	c.identity = identity
+	if err := live.config(&c); err != nil {
+		return c, usageError{err}
+	}
 	return c, nil
 }
 

@@ -52,7 +52,7 @@ func listenTLS(ln net.Listener, base string, cfg tlsConfig, now time.Time) (net.
 		if err != nil {
 			return fail(usageError{fmt.Errorf("--tls-cert %s, --tls-key %s: %w", cfg.certFile, cfg.keyFile, err)})
 		}
-		tc = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+		tc = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
 	} else {
 		cert, err := server.NewTLSCert(cfg.names, now)
 		if err != nil {
