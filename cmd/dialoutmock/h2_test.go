@@ -215,6 +215,17 @@ func TestH2CEndToEnd(t *testing.T) {
 		t.Errorf("h2c and HTTP/1.1 clients got %d and %d rows over %d and %d pages, want the same, over several", len(rows2), len(rows1), len(protos2), len(protos1))
 	}
 
+	// Body limits hold on HTTP/2: a fault is at most 64 KB.
+	big := `{"path":"` + strings.Repeat("x", 100<<10) + `","times":1,"status":500}`
+	resp, err := h2c.Post(p.base+"/_mock/faults", "application/json", strings.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Proto != "HTTP/2.0" || resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 100 KB fault over h2c: %s %d, want HTTP/2.0 413", resp.Proto, resp.StatusCode)
+	}
+
 	status, body, err := upgradeH2C(strings.TrimPrefix(p.base, "http://"), october)
 	if err != nil {
 		t.Fatal(err)
@@ -270,6 +281,9 @@ func upgradeH2C(addr, path string) (status string, body []byte, err error) {
 		switch f := f.(type) {
 		case *http2.SettingsFrame:
 			if !f.IsAck() {
+				if v, ok := f.Value(http2.SettingMaxConcurrentStreams); !ok || v != h2MaxStreams {
+					return "", nil, fmt.Errorf("upgraded connection: SETTINGS_MAX_CONCURRENT_STREAMS = %d, want %d", v, h2MaxStreams)
+				}
 				fr.WriteSettingsAck()
 			}
 		case *http2.MetaHeadersFrame:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -102,5 +103,17 @@ func TestArrivalDelayEndToEnd(t *testing.T) {
 	all := strings.Count(string(fetch(t, base+"/_mock/calls?arrived=all&from="+from+"&to="+to)), "\n")
 	if inReport >= int64(all) || inReport == 0 {
 		t.Errorf("the last three days: the report counts %d calls, ?arrived=all lists %d; want fewer, but some", inReport, all)
+	}
+}
+
+func TestHelpNamesTheLiveFlags(t *testing.T) {
+	var stderr strings.Builder
+	if err := run(context.Background(), []string{"dialoutmock", "-h"}, func(string) string { return "" }, io.Discard, &stderr); err != nil {
+		t.Fatalf("run -h = %v, want nil", err)
+	}
+	for _, name := range []string{"-range-limit-status", "-arrival-delay", "-h2c"} {
+		if !strings.Contains(stderr.String(), name) {
+			t.Errorf("usage does not mention %s", name)
+		}
 	}
 }
