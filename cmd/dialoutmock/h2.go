@@ -93,7 +93,10 @@ func newH2CUpgrader(next http.Handler, hs *http.Server) (*h2cUpgrader, error) {
 }
 
 func (u *h2cUpgrader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.ProtoMajor != 1 || !httpguts.HeaderValuesContainsToken(r.Header["Upgrade"], "h2c") {
+	// What h2c itself takes for an upgrade; anything else, such as a large
+	// upload that merely names h2c, is not held to h2cUpgradeBody.
+	if r.ProtoMajor != 1 || !httpguts.HeaderValuesContainsToken(r.Header["Upgrade"], "h2c") ||
+		!httpguts.HeaderValuesContainsToken(r.Header["Connection"], "HTTP2-Settings") {
 		u.next.ServeHTTP(w, r)
 		return
 	}
