@@ -126,12 +126,13 @@ func randomSerial() *big.Int {
 func (c *Cert) ServerConfig() *tls.Config { return ServerConfig(c.Certificate) }
 
 // ServerConfig returns the TLS configuration the mock serves cert with, generated or
-// loaded from files: TLS 1.2 and later, over HTTP/1.1.
+// loaded from files: TLS 1.2 and later, over HTTP/2 or HTTP/1.1 as the
+// client chooses by ALPN.
 func ServerConfig(cert tls.Certificate) *tls.Config {
 	return &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		MinVersion:   tls.VersionTLS12,
-		NextProtos:   []string{"http/1.1"},
+		NextProtos:   []string{"h2", "http/1.1"},
 	}
 }
 

@@ -115,8 +115,8 @@ func TestServerConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, tc := range map[string]*tls.Config{"generated": cert.ServerConfig(), "loaded": ServerConfig(cert.Certificate)} {
-		if len(tc.Certificates) != 1 || tc.MinVersion != tls.VersionTLS12 || strings.Join(tc.NextProtos, ",") != "http/1.1" {
-			t.Errorf("%s: %d certificates, min version %x, protocols %v: want one, TLS 1.2, http/1.1", name, len(tc.Certificates), tc.MinVersion, tc.NextProtos)
+		if len(tc.Certificates) != 1 || tc.MinVersion != tls.VersionTLS12 || strings.Join(tc.NextProtos, ",") != "h2,http/1.1" {
+			t.Errorf("%s: %d certificates, min version %x, protocols %v: want one, TLS 1.2, h2 then http/1.1", name, len(tc.Certificates), tc.MinVersion, tc.NextProtos)
 		}
 	}
 }

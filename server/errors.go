@@ -92,7 +92,7 @@ var tokenErrors = []struct {
 
 // graphErr maps any error to the envelope's status, code and message. This is
 // the one place where domain errors become HTTP statuses.
-func graphErr(err error) *GraphError {
+func (s *Server) graphErr(err error) *GraphError {
 	var ge *GraphError
 	var he *echo.HTTPError
 	var probs report.Problems
@@ -107,8 +107,14 @@ func graphErr(err error) *GraphError {
 	case errors.Is(err, report.ErrReversedRange):
 		return badRequest("The fromDateTime parameter must not be later than toDateTime.")
 	case errors.Is(err, report.ErrRangeTooLong):
-		// D3: real Graph documents the limit but not the status; we answer 400.
-		return badRequest("The fromDateTime and toDateTime values can't be more than a date range of 90 days.")
+		// D3: real Graph documents the limit but not the status; we answer
+		// 400, or 406 as a report saw for a sibling function when asked
+		// (docs/contract.md#like-the-live-service).
+		const msg = "The fromDateTime and toDateTime values can't be more than a date range of 90 days."
+		if s.cfg.RangeLimitStatus == http.StatusNotAcceptable {
+			return &GraphError{Status: http.StatusNotAcceptable, Code: "NotAcceptable", Message: msg}
+		}
+		return badRequest(msg)
 	case errors.As(err, &probs):
 		ge := badRequest("The dataset was refused, and the previous one keeps serving: %s", probs.Error())
 		for _, p := range probs {
@@ -165,7 +171,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		identity.WriteError(c.Response(), c.Request(), ie, s.now())
 		return
 	}
-	ge := graphErr(err)
+	ge := s.graphErr(err)
 	if ge.Status >= 500 && ge.Err != nil {
 		s.log.Error("internal error", slog.String("request-id", requestID(c)), slog.Any("err", ge.Err))
 	}

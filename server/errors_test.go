@@ -51,7 +51,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"missing parameters", "GET", fnPath, 400, "BadRequest", "fromDateTime"},
 		{"empty parentheses", "GET", fnPath + "()", 400, "BadRequest", "required"},
-		{"empty values", "GET", fnPath + "(fromDateTime=,toDateTime=)", 400, "BadRequest", "can't be empty"},
+		{"empty values", "GET", fnPath + "(fromDateTime=,toDateTime=)", 400, "BadRequest", "Expression expected at position 13 in 'fromDateTime=,toDateTime='."},
 		{"missing to", "GET", fnPath + "(fromDateTime=2026-10-01)", 400, "BadRequest", "toDateTime"},
 		{"missing from", "GET", fnPath + "(toDateTime=2026-10-01)", 400, "BadRequest", "fromDateTime"},
 		{"malformed date", "GET", fnPath + "(fromDateTime=2026-13-01,toDateTime=2026-10-31)", 400, "BadRequest", "fromDateTime"},

@@ -13,7 +13,9 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Pre(canonicalPath)
-	e.Use(requestIDs, s.logRequests, s.recoverPanics, s.validHost)
+	// CORS comes before the Host check, so that error too reaches a browser
+	// (cors.go); a preflight stops there.
+	e.Use(requestIDs, s.logRequests, s.recoverPanics, s.cors, s.validHost)
 
 	// Everything a client of Graph can reach is journaled and can be made to
 	// fail on cue.
@@ -71,8 +73,10 @@ func identityHandler(h http.Handler) echo.HandlerFunc {
 	}
 }
 
+// otherMethods are refused on the function; OPTIONS never gets here, since
+// cors answers it on every Graph path.
 var otherMethods = []string{http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-	http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace}
+	http.MethodDelete, http.MethodConnect, http.MethodTrace}
 
 func methodNotAllowed(echo.Context) error { return echo.ErrMethodNotAllowed }
 

@@ -25,6 +25,7 @@ import (
 
 	"github.com/dialoutkit/dialoutkit/identity"
 	"github.com/dialoutkit/dialoutkit/internal/dataset"
+	"github.com/dialoutkit/dialoutkit/report"
 )
 
 // Source is the data the server answers from: the report over a range, the
@@ -56,13 +57,21 @@ type Config struct {
 	PublicURL *url.URL         // base of @odata.context and @odata.nextLink; nil: the request's scheme and Host
 	Logger    *slog.Logger     // messages, and the request log when Log is nil; nil: Log's logger, or discard
 	Log       *LogSink         // the request log, buffered, never blocking a request; nil: requests go to Logger
-	Now       func() time.Time // clock for error dates, token lifetimes and throttling; nil: time.Now
+	Now       func() time.Time // clock for error dates, token lifetimes, throttling and late arrival; nil: time.Now
 
 	JournalSize  int     // requests the journal keeps; 0 means DefaultJournalSize
 	Throttle     []Limit // throttling limits (see ParseThrottle); none when empty
 	Chaos        Chaos   // random faults and latency; none when zero
 	AdminKey     string  // when set, the control API requires it in X-Admin-Key
 	MaxBodyBytes int64   // largest control API body; 0 means DefaultMaxBodyBytes
+
+	// RangeLimitStatus is the status of a range over 90 days: 400 BadRequest
+	// (decision D3) or 406 NotAcceptable; 0 means 400.
+	RangeLimitStatus int
+
+	// ArrivalDelay makes each call visible only from its endDateTime plus a
+	// delay drawn from it (arrival.go); the zero value shows every call.
+	ArrivalDelay report.Delay
 
 	// Identity configures the identity endpoints (docs/contract.md#identity-and-https): the apps that
 	// get tokens and the key that signs them. The zero value serves
@@ -104,6 +113,7 @@ type Server struct {
 	throttle  *throttler
 	identity  *identity.Authority
 	tokens    TokenVerifier // by the auth mode; nil: none
+	arrivalIx atomic.Pointer[arrivalIndex]
 }
 
 var _ http.Handler = (*Server)(nil)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dialoutkit/dialoutkit/generator"
 	"github.com/dialoutkit/dialoutkit/internal/cli"
+	"github.com/dialoutkit/dialoutkit/report"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -30,6 +31,10 @@ type config struct {
 	throttle    []server.Limit
 	chaos       server.Chaos
 	adminKey    string // from DIALOUTMOCK_ADMIN_KEY only: secrets stay off command lines
+
+	rangeLimitStatus int          // --range-limit-status (live.go)
+	arrivalDelay     report.Delay // --arrival-delay (live.go)
+	h2c              bool         // --h2c (live.go)
 
 	pprof             bool
 	maxConns          int
@@ -55,6 +60,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		throttle  string
 		latency   string
 		faultRate float64
+		live      liveFlags
 	)
 	fs := flag.NewFlagSet("dialoutmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -74,6 +80,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	fs.Float64Var(&faultRate, "fault-rate", 0, "share of Graph requests answered with a random 429, 500, 503 or 504 (0 to 1), seeded by --seed")
 	fs.StringVar(&latency, "latency", "0", "added to every Graph request: a `duration` (50ms) or a range drawn uniformly, seeded by --seed (20ms-200ms)")
 	identityFlags := addIdentityFlags(fs)
+	live.add(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: dialoutmock [flags]\n\nServes the Graph beta function getPstnOnlineMeetingDialoutReport from a generated tenant or a scenario.\nEvery flag can also be set with the environment variable %s<NAME> (upper-case, - as _); a flag wins over the environment.\n\nFlags:\n", envPrefix)
 		fs.PrintDefaults()
@@ -121,6 +128,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		return c, &cli.UsageError{Err: err}
 	}
 	c.identity = identity
+	if err := live.config(&c); err != nil {
+		return c, &cli.UsageError{Err: err}
+	}
 	// The server owns its settings' limits; it names the field, we the flag.
 	if err := c.serverConfig().Validate(); err != nil {
 		return c, &cli.UsageError{Err: flagError(err)}
@@ -140,6 +150,9 @@ func (c config) serverConfig() server.Config {
 		Chaos:       c.chaos,
 		AdminKey:    c.adminKey,
 		Identity:    c.identity.server,
+
+		RangeLimitStatus: c.rangeLimitStatus,
+		ArrivalDelay:     c.arrivalDelay,
 	}
 }
 
@@ -151,7 +164,7 @@ var (
 		"InternationalShare": "--international-share"}
 	serverFlags = map[string]string{"PageSize": "--page-size", "Auth": "--auth", "JournalSize": "--journal-size",
 		"Chaos.FaultRate": "--fault-rate", "Chaos.Latency": "--latency", "Throttle": "--throttle",
-		"PublicURL": "--public-url"}
+		"PublicURL": "--public-url", "RangeLimitStatus": "--range-limit-status", "ArrivalDelay": "--arrival-delay"}
 )
 
 // flagError names the flag of the generator.Spec or server.Config field an
