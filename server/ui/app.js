@@ -13,7 +13,7 @@
   const COLORS = ['#0969da', '#cf222e', '#1a7f37', '#8250df', '#bc4c00', '#0a7f8f',
     '#bf3989', '#6e7781', '#953800', '#116329', '#4d2d8f', '#9a6700'];
 
-  const state = { version: null, needKey: false, busy: false, journalText: null, faultsText: null, next: '', page: 0 };
+  const state = { drawn: null, version: null, needKey: false, busy: false, journalText: null, faultsText: null, next: '', page: 0 };
 
   // el builds an element; text always goes in as text, never as markup, since
   // journal paths and dataset names come from whoever sent them.
@@ -150,6 +150,7 @@
   }
 
   function renderChart(daily, sum) {
+    state.drawn = { daily, sum };
     const curs = daily.currencies || [];
     const chart = $('#chart');
     const rows = [];
@@ -162,7 +163,10 @@
       chart.replaceChildren(el('p', { class: 'muted' }, 'No calls to draw.'));
       return;
     }
-    const W = 800, left = 118, right = 10, bandH = 56, gap = 16, top = 6, axisH = 20;
+    // One unit of the drawing is about one pixel at any width, so that its
+    // text stays readable on a phone; a resize draws it again.
+    const W = Math.max(320, Math.round(chart.clientWidth) || 1000);
+    const left = W < 600 ? 92 : 130, right = 10, bandH = 46, gap = 10, top = 6, axisH = 20;
     const day0 = Date.parse(sum.firstCall.slice(0, 10));
     const span = Math.max(1, (Date.parse(sum.lastCall.slice(0, 10)) - day0) / 864e5);
     const x = (date) => left + ((Date.parse(date) - day0) / 864e5 / span) * (W - left - right);
@@ -234,7 +238,8 @@
     state.page++;
     state.next = b['@odata.nextLink'] || '';
     const rows = b.value || [];
-    const total = b['@odata.count'] !== undefined ? ` of ${count(b['@odata.count'])}` : '';
+    // @odata.count counts this page's entries (docs/contract.md#decisions, D1).
+    const total = b['@odata.count'] !== undefined ? ` (@odata.count ${b['@odata.count']})` : '';
     say('#report-status', `Page ${state.page}: ${rows.length} entries${total}. GET ${url}`);
     $('#report-table').hidden = false;
     $('#report-table tbody').replaceChildren(...rows.map((row) => el('tr', {},
@@ -253,7 +258,16 @@
     return reportPage(u.pathname + u.search);
   }
 
+  const emptyRow = (cols, text) => el('tr', {}, el('td', { colspan: cols, class: 'empty' }, text));
+
   // ---- journal ----
+  // refreshed counts the journal's refreshes on the page's root element, so
+  // that a test can tell a slow machine from a stale panel.
+  function refreshed() {
+    const d = document.documentElement.dataset;
+    d.journalRefreshes = String((Number(d.journalRefreshes) || 0) + 1);
+  }
+
   async function journal() {
     const q = new URLSearchParams();
     const st = $('#journal-status').value.trim(), path = $('#journal-path').value;
@@ -261,6 +275,7 @@
     if (path) q.set('path', path);
     const r = await control('/_mock/requests?' + q);
     const text = await r.text();
+    refreshed();
     if (!r.ok) {
       state.journalText = null;
       let e = null;
@@ -273,6 +288,10 @@
     const list = JSON.parse(text);
     const shown = list.slice(-JOURNAL_ROWS).reverse();
     say('#journal-count', `${count(list.length)} request${list.length === 1 ? '' : 's'}${list.length > shown.length ? `, newest ${shown.length} shown` : ''}, newest first`, 'muted');
+    if (!shown.length) {
+      $('#journal-table tbody').replaceChildren(emptyRow(6, 'No request yet.'));
+      return;
+    }
     $('#journal-table tbody').replaceChildren(...shown.map((e) => {
       const marks = [];
       if (e.fault) marks.push(el('span', { class: 'mark fault', title: 'an injected fault answered' }, `fault ${e.fault}`));
@@ -298,6 +317,10 @@
   }
 
   function renderFaults(list) {
+    if (!list.length) {
+      $('#fault-table tbody').replaceChildren(emptyRow(4, 'No fault queued.'));
+      return;
+    }
     $('#fault-table tbody').replaceChildren(...list.map((f) => {
       const other = [];
       if (f.retryAfter) other.push(`Retry-After ${f.retryAfter}`);
@@ -408,6 +431,11 @@
     $('#key-forget').addEventListener('click', forgetKey);
     $('#key-button').addEventListener('click', () => { $('#key-panel').hidden = false; $('#key-input').focus(); });
     $('#chart').addEventListener('mouseover', showPoint);
+    let resizing = 0;
+    window.addEventListener('resize', () => {
+      clearTimeout(resizing);
+      resizing = setTimeout(() => { if (state.drawn) renderChart(state.drawn.daily, state.drawn.sum); }, 150);
+    });
     $('#report-form').addEventListener('submit', guard('#report-status', getReport));
     $('#report-next').addEventListener('click', guard('#report-status', nextPage));
     $('#journal-filter').addEventListener('submit', (ev) => ev.preventDefault());
