@@ -39,6 +39,11 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/:tenant/discovery/v2.0/keys", identityHandler(s.identity.Keys()), s.record, s.injectIdentityFaults)
 	e.Match(tokenMethods, "/:tenant/oauth2/v2.0/token", identityHandler(s.identity.Token()), s.record, s.injectIdentityFaults)
 
+	// The dashboard's files (docs/contract.md#dashboard) hold no data: open,
+	// like /_mock/health; the page sends the admin key on its API calls.
+	e.GET("/_mock/ui", redirectDashboard)
+	e.GET("/_mock/ui/*", handleDashboard)
+
 	// Control API (docs/contract.md#control-api): never under /beta or /v1.0.
 	m := e.Group("/_mock", s.requireAdminKey)
 	m.GET("/health", s.handleHealth)
@@ -46,6 +51,7 @@ func (s *Server) routes() *echo.Echo {
 	m.PUT("/dataset", s.handlePutDataset)
 	m.POST("/reset", s.handleReset)
 	m.GET("/calls", s.handleCalls)
+	m.GET("/daily", s.handleDaily)
 	m.GET("/requests", s.handleRequests)
 	m.DELETE("/requests", s.handleClearRequests)
 	m.GET("/faults", s.handleListFaults)

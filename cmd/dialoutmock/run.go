@@ -182,6 +182,7 @@ func printBanner(w io.Writer, base string, ds server.Dataset, cfg config, now ti
 		pub = cfg.publicURL.String()
 	}
 	fmt.Fprintf(w, "dialoutmock serving %s on %s (auth %s, page size %d)\n", ds.Name, pub, cfg.auth, cfg.pageSize)
+	fmt.Fprintf(w, "dashboard: %s/_mock/ui/\n", reachable(base))
 	if cfg.auth == server.AuthStrict || strings.HasPrefix(base, "https:") {
 		return // printIdentity shows a token request and a report request that work
 	}
