@@ -72,6 +72,10 @@ func NewBuilder(place func(pos int32, field string) string) *Builder {
 	return &Builder{place: place, userIndex: map[string]int32{}, st: newStore(), types: map[uint16]int{}}
 }
 
+// SetPlace changes how problems found from now on are placed (a reader of
+// several files names each).
+func (b *Builder) SetPlace(place func(pos int32, field string) string) { b.place = place }
+
 // Problem records a problem at a place; a reader's own problems (syntax,
 // schema) go here. Past MaxProblems it is only counted.
 func (b *Builder) Problem(at, reason string) { b.problem(at, reason, nil) }

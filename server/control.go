@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -120,36 +121,43 @@ func (s *Server) requireAdminKey(next echo.HandlerFunc) echo.HandlerFunc {
 // readBody reads a control API body up to limit bytes.
 // A declared Content-Length past the limit is refused before reading.
 func readBody(c echo.Context, limit int64) ([]byte, error) {
-	tooLarge := &GraphError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
-		Message: fmt.Sprintf("The request body is larger than %d bytes.", limit)}
-	r := c.Request()
-	if r.ContentLength > limit {
-		return nil, tooLarge
+	body, err := limitBody(c, limit)
+	if err != nil {
+		return nil, err
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, tooLarge
-	case err != nil:
-		return nil, badRequest("The request body could not be read: %v.", err)
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return nil, bodyErr(err, limit)
 	}
 	return b, nil
 }
 
-// handlePutDataset swaps the dataset atomically: a scenario document, or
-// {"generator": {...}} with generator parameters. A refused upload leaves the
-// old dataset serving.
+// handlePutDataset swaps the dataset atomically: a dataset in any of the
+// formats of docs/contract.md#loading-real-data (told apart by ?name='s
+// extension, Content-Type, or content), read as it arrives, or
+// {"generator": {...}} with generator parameters. A refused upload leaves
+// the old dataset serving.
 func (s *Server) handlePutDataset(c echo.Context) error {
-	body, err := readBody(c, s.cfg.MaxBodyBytes)
+	body, err := limitBody(c, s.cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	var probe struct {
-		Generator json.RawMessage `json:"generator"`
-	}
+	br := bufio.NewReaderSize(body, 64<<10)
 	var ds Dataset
-	if json.Unmarshal(body, &probe) == nil && probe.Generator != nil {
+	if isGeneratorRequest(br) {
+		b, err := io.ReadAll(io.LimitReader(br, maxGeneratorBody+1))
+		if err != nil {
+			return bodyErr(err, s.cfg.MaxBodyBytes)
+		}
+		if len(b) > maxGeneratorBody {
+			return tooLarge(maxGeneratorBody)
+		}
+		var probe struct {
+			Generator json.RawMessage `json:"generator"`
+		}
+		if err := json.Unmarshal(b, &probe); err != nil || probe.Generator == nil {
+			return badRequest("The generator parameters are not a JSON object {\"generator\": {...}}.")
+		}
 		if s.cfg.Generate == nil {
 			return badRequest("This server does not take generator parameters; upload a scenario document.")
 		}
@@ -162,11 +170,59 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 			return err
 		}
 		s.Swap(ds)
-	} else if ds, err = s.LoadScenario(c.QueryParam("name"), body); err != nil {
-		return err
+	} else {
+		name := c.QueryParam("name")
+		format := dataset.FormatOf(name, c.Request().Header.Get(echo.HeaderContentType))
+		ds, err = s.scenarios.Read(c.Request().Context(), name, format, br)
+		var probs report.Problems
+		if err != nil && !errors.As(err, &probs) {
+			return bodyErr(err, s.cfg.MaxBodyBytes)
+		}
+		if err != nil {
+			return err
+		}
+		s.Swap(ds)
 	}
 	s.log.Info("dataset swapped", slog.String("name", ds.Name), slog.String("version", ds.Version))
 	return c.JSON(http.StatusOK, datasetSummary{Version: ds.Version, Name: ds.Name, Summary: ds.Source.Summary()})
+}
+
+// maxGeneratorBody bounds a {"generator": {...}} body.
+const maxGeneratorBody = 1 << 20
+
+// isGeneratorRequest reports whether a body's first key is "generator".
+func isGeneratorRequest(br *bufio.Reader) bool {
+	head, _ := br.Peek(4096)
+	dec := json.NewDecoder(bytes.NewReader(head))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	key, err := dec.Token()
+	return err == nil && key == "generator"
+}
+
+// limitBody bounds a control API body to limit bytes as it is read. A
+// declared Content-Length past the limit is refused before reading.
+func limitBody(c echo.Context, limit int64) (io.Reader, error) {
+	r := c.Request()
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
+	}
+	return http.MaxBytesReader(c.Response(), r.Body, limit), nil
+}
+
+func tooLarge(limit int64) *GraphError {
+	return &GraphError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
+		Message: fmt.Sprintf("The request body is larger than %d bytes.", limit)}
+}
+
+// bodyErr is the answer to a body that could not be read.
+func bodyErr(err error, limit int64) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(limit)
+	}
+	return badRequest("The request body could not be read: %v.", err)
 }
 
 // handleReset restores the startup dataset and clears the journal, faults
