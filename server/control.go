@@ -53,7 +53,9 @@ func (s *Server) handleDatasetSummary(c echo.Context) error {
 }
 
 // handleCalls lists the ledger behind every total, in the scenario `calls`
-// format: JSON Lines by default, CSV with ?format=csv. from and to take the
+// format: JSON Lines by default (each line with its organizer's identity, so
+// the lines load back), CSV with ?format=csv, the Teams admin center export's
+// columns with ?format=teams-csv. from and to take the
 // same literals as the function, both inclusive; absent, all calls.
 func (s *Server) handleCalls(c echo.Context) error {
 	q := report.Query{From: time.Unix(0, 0).UTC().AddDate(-1000, 0, 0), To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
@@ -76,12 +78,12 @@ func (s *Server) handleCalls(c echo.Context) error {
 	format := c.QueryParam("format")
 	ct := callContentType(format)
 	if ct == "" {
-		return badRequest("The parameter 'format' has the invalid value '%s': want jsonl or csv.", printable(format))
+		return badRequest("The parameter 'format' has the invalid value '%s': want jsonl, csv or teams-csv.", printable(format))
 	}
 	ds := s.data.Load()
 	c.Response().Header().Set(echo.HeaderContentType, ct)
 	c.Response().WriteHeader(http.StatusOK)
-	dataset.WriteCalls(c.Response(), format, ds.Source.Calls(q)) // an error here is the client going away
+	dataset.WriteCalls(c.Response(), format, ds.Source.Calls(q), dataset.UsersOf(ds.Source)) // an error here is the client going away
 	return nil
 }
 
@@ -91,7 +93,7 @@ func callContentType(format string) string {
 	switch format {
 	case "", "jsonl", "ndjson":
 		return "application/x-ndjson"
-	case "csv":
+	case "csv", "teams-csv":
 		return "text/csv; charset=utf-8"
 	}
 	return ""
@@ -179,6 +181,9 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 			return bodyErr(err, s.cfg.MaxBodyBytes)
 		}
 		if err != nil {
+			// Read what the client still sends (within the limit), so it
+			// reads the answer rather than a reset connection.
+			io.Copy(io.Discard, br)
 			return err
 		}
 		s.Swap(ds)
