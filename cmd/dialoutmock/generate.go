@@ -69,6 +69,16 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
+	built := time.Now()
+	var written int
+	counted := func(yield func(report.Call) bool) {
+		for c := range tenant.Calls(q) {
+			written++
+			if !yield(c) {
+				return
+			}
+		}
+	}
 	w := stdout
 	if out != "" {
 		f, err := os.Create(out)
@@ -81,9 +91,9 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 	if format == "scenario" || format == "json" {
 		err = dataset.WriteScenario(w, fmt.Sprintf("generated-%d", spec.Seed),
 			fmt.Sprintf("%s, calls from %s to %s", spec, q.From.Format(time.RFC3339), q.To.Format(time.RFC3339)),
-			tenant.Users(), tenant.Calls(q))
+			tenant.Users(), counted)
 	} else {
-		err = dataset.WriteCalls(w, format, tenant.Calls(q), tenant.Users())
+		err = dataset.WriteCalls(w, format, counted, tenant.Users())
 	}
 	if err != nil {
 		return fmt.Errorf("write: %w", err)
@@ -94,8 +104,10 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 		}
 	}
 	sum := tenant.Summary()
-	fmt.Fprintf(stderr, "generated %d users, %d calls (%s, version %s) in %s\n",
-		sum.Users, sum.Calls, spec, spec.Version(), time.Since(start).Round(time.Millisecond))
+	took := time.Since(built)
+	fmt.Fprintf(stderr, "generated %d users, %d calls (%s, version %s) in %s; wrote %d calls (%s) in %s, %.0f calls/s\n",
+		sum.Users, sum.Calls, spec, spec.Version(), built.Sub(start).Round(time.Millisecond),
+		written, format, took.Round(time.Millisecond), float64(written)/max(took.Seconds(), 1e-9))
 	return nil
 }
 

@@ -291,7 +291,8 @@ func jsonlPlace(pos int32, field string) string {
 func (l *ScenarioLoader) readJSONL(ctx context.Context, r *bufio.Reader) (*report.CallLedger, error) {
 	b := report.NewBuilder(jsonlPlace)
 	var buf []byte
-	for n := int32(1); !b.Full(); n++ {
+	n := int32(1)
+	for ; !b.Full(); n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -311,7 +312,7 @@ func (l *ScenarioLoader) readJSONL(ctx context.Context, r *bufio.Reader) (*repor
 		}
 	}
 	if b.Full() {
-		return nil, b.Err("")
+		return nil, b.Err(report.LinePlace(n-1, ""))
 	}
 	return b.Build()
 }
