@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -187,6 +188,8 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 			return err
 		}
 		s.Swap(ds)
+		// Give the garbage of decoding back to the OS, as after generating.
+		debug.FreeOSMemory()
 	}
 	s.log.Info("dataset swapped", slog.String("name", ds.Name), slog.String("version", ds.Version))
 	return c.JSON(http.StatusOK, datasetSummary{Version: ds.Version, Name: ds.Name, Summary: ds.Source.Summary()})
