@@ -4,24 +4,22 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"iter"
-	"math"
-	"slices"
-	"sort"
 	"strings"
-	"time"
 )
 
-// Problem is one reason a dataset is refused, at a JSON pointer (RFC 6901)
-// into the scenario document.
+// Problem is one reason a dataset is refused, at its place: a JSON pointer
+// (RFC 6901) into a scenario document, or "line N, column NAME" of a JSON
+// Lines or CSV file.
 type Problem struct {
 	Pointer string `json:"pointer"`
 	Reason  string `json:"reason"`
 	Err     error  `json:"-"` // the sentinel behind the reason, if any (ErrOverflow)
 }
 
-// Problems lists every reason a dataset is refused. It is an error that
-// matches ErrInvalid (and ErrOverflow when a total would pass Int32).
+// Problems lists the reasons a dataset is refused, at most MaxProblems of
+// them; when loading stopped there, a last problem (matching
+// ErrTooManyProblems) says how many were found. It is an error that matches
+// ErrInvalid (and ErrOverflow when a total would pass Int32).
 type Problems []Problem
 
 // Error names each pointer and reason.
@@ -54,155 +52,25 @@ func (p Problems) Is(target error) bool {
 	return false
 }
 
-// CallLedger is a ledger built from complete calls, such as a scenario file's:
-// it answers the report and lists its calls.
-type CallLedger struct {
-	*Ledger
-	calls []Call // sorted by start time, then id
-}
-
-// NewCallLedger checks the meaning of users and calls and indexes them. Every
-// problem found is returned at once, each with the JSON pointer of the field.
-// Missing usageLocation and endDateTime of a call are filled in.
+// NewCallLedger checks the meaning of users and calls and indexes them; the
+// problems found (at most MaxProblems) are returned at once, each with the
+// JSON pointer of the field. Missing usageLocation and endDateTime of a call
+// are filled in.
 func NewCallLedger(users []User, calls []Call) (*CallLedger, error) {
-	var probs Problems
-	add := func(ptr, format string, args ...any) {
-		err := fmt.Errorf(format, args...) // %w keeps a sentinel such as ErrOverflow
-		probs = append(probs, Problem{Pointer: ptr, Reason: err.Error(), Err: errors.Unwrap(err)})
-	}
-
-	userIndex := make(map[string]int32, len(users))
-	for i, u := range users {
-		p := fmt.Sprintf("/users/%d", i)
-		switch {
-		case u.ID == "":
-			add(p+"/id", "is required")
-		case !IsGUID(u.ID):
-			add(p+"/id", "%q is not a lower-case GUID", u.ID)
-		default:
-			if j, dup := userIndex[u.ID]; dup {
-				add(p+"/id", "duplicates the id of /users/%d", j)
-			}
-			userIndex[u.ID] = int32(i)
+	b := NewBuilder(ScenarioPlace)
+	for i := range users {
+		if b.Full() {
+			break
 		}
-		if u.UserPrincipalName == "" {
-			add(p+"/userPrincipalName", "is required")
-		}
-		if _, err := ParseCode2(u.UsageLocation); err != nil {
-			add(p+"/usageLocation", "%v", err)
-		}
+		b.AddUser(int32(i), users[i])
 	}
-
-	calls = slices.Clone(calls)
-	entries := make([]Entry, 0, len(calls))
-	callIndex := make(map[string]int, len(calls))
-	type key struct {
-		user int32
-		loc  Code2
-		dst  Destination
-		cur  Code3
-	}
-	secs := map[key]int64{}
 	for i := range calls {
-		c := &calls[i]
-		p := fmt.Sprintf("/calls/%d", i)
-		bad := len(probs)
-		if c.ID == "" {
-			add(p+"/id", "is required")
-		} else if j, dup := callIndex[c.ID]; dup {
-			add(p+"/id", "duplicates the id of /calls/%d", j)
-		} else {
-			callIndex[c.ID] = i
+		if b.Full() {
+			break
 		}
-		user, known := userIndex[c.OrganizerID]
-		if !known {
-			add(p+"/organizerId", "%q is not the id of a user", c.OrganizerID)
-		}
-		if c.DialerID != "" && !IsGUID(c.DialerID) {
-			add(p+"/dialerId", "%q is not a lower-case GUID", c.DialerID)
-		}
-		start, ok := Nanos(c.StartDateTime)
-		if c.StartDateTime.IsZero() || !ok {
-			add(p+"/startDateTime", "is required, between the years 1678 and 2262")
-		}
-		if c.Duration < 0 {
-			add(p+"/duration", "is negative (%d)", c.Duration)
-		} else if c.Duration > MaxInt32 {
-			add(p+"/duration", "%d exceeds Int32", c.Duration)
-		}
-		if !c.EndDateTime.IsZero() {
-			got := c.EndDateTime.Sub(c.StartDateTime)
-			want := time.Duration(c.Duration) * time.Second
-			if got < 0 {
-				add(p+"/endDateTime", "is before startDateTime")
-			} else if d := got - want; d < -time.Second || d > time.Second {
-				add(p+"/endDateTime", "is %s after startDateTime, but duration says %ds", got, c.Duration)
-			}
-		}
-		charge, okC := c.Charge.Cents()
-		if !okC || charge < 0 {
-			add(p+"/charge", "%s: want a decimal ≥ 0 with at most %d places", c.Charge.Decimal(), Places)
-		}
-		conn, okN := c.ConnectionCharge.Cents()
-		if !okN || conn < 0 {
-			add(p+"/connectionCharge", "%s: want a decimal ≥ 0 with at most %d places", c.ConnectionCharge.Decimal(), Places)
-		}
-		cur, err := ParseCode3(c.Currency)
-		if err != nil {
-			add(p+"/currency", "%v", err)
-		}
-		if c.UsageLocation == "" && known {
-			c.UsageLocation = users[user].UsageLocation
-		}
-		loc, err := ParseCode2(c.UsageLocation)
-		if err != nil && (known || c.UsageLocation != "") {
-			add(p+"/usageLocation", "%v", err)
-		}
-		if len(probs) > bad {
-			continue
-		}
-		if c.EndDateTime.IsZero() {
-			c.EndDateTime = c.StartDateTime.Add(time.Duration(c.Duration) * time.Second)
-		}
-		c.StartDateTime, c.EndDateTime = c.StartDateTime.UTC(), c.EndDateTime.UTC()
-		cents := charge + conn
-		if conn > 0 && charge > math.MaxInt64-conn {
-			add(p+"/charge", "%w: charge plus connectionCharge is too large", ErrOverflow)
-			continue
-		}
-		k := key{user, loc, c.DestinationContext, cur}
-		secs[k] += c.Duration
-		if secs[k] > MaxInt32 {
-			add(p+"/duration", "%w: totalCallSeconds of organizer %s (%s, %s, %s) would reach %d",
-				ErrOverflow, c.OrganizerID, loc, c.DestinationContext, cur, secs[k])
-			secs[k] = math.MinInt32 // report each key once
-		}
-		entries = append(entries, Entry{Start: start, Cents: cents, User: user,
-			Seconds: int32(c.Duration), Location: loc, Currency: cur, Destination: c.DestinationContext})
+		b.AddCall(int32(i), &calls[i])
 	}
-	if len(probs) > 0 {
-		return nil, probs
-	}
-	l, err := NewLedger(users, entries)
-	if err != nil {
-		return nil, Problems{{Pointer: "/calls", Reason: err.Error(), Err: err}}
-	}
-	slices.SortFunc(calls, func(a, b Call) int {
-		return cmp.Or(a.StartDateTime.Compare(b.StartDateTime), cmp.Compare(a.ID, b.ID))
-	})
-	return &CallLedger{Ledger: l, calls: calls}, nil
-}
-
-// Calls lists the calls that belong to q, by start time.
-func (d *CallLedger) Calls(q Query) iter.Seq[Call] {
-	return func(yield func(Call) bool) {
-		i := sort.Search(len(d.calls), func(i int) bool { return !d.calls[i].StartDateTime.Before(q.From) })
-		for ; i < len(d.calls) && !d.calls[i].StartDateTime.After(q.To); i++ {
-			if !yield(d.calls[i]) {
-				return
-			}
-		}
-	}
+	return b.Build()
 }
 
 // IsGUID reports whether s is a GUID in its lower-case hyphenated form, as

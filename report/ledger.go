@@ -99,6 +99,16 @@ type Summary struct {
 	First      time.Time       `json:"firstCall,omitzero"`
 	Last       time.Time       `json:"lastCall,omitzero"`
 	Currencies []CurrencyTotal `json:"currencies"`
+	// CallTypes counts the calls of each type, when a ledger holds other
+	// types than conf_out; Calls then counts every type, Currencies and
+	// Rows the dial-out (conf_out) calls.
+	CallTypes []CallTypeCount `json:"callTypes,omitempty"`
+}
+
+// CallTypeCount is how many calls of a ledger have one callType.
+type CallTypeCount struct {
+	CallType string `json:"callType"`
+	Calls    int    `json:"calls"`
 }
 
 // CurrencyTotal sums every call of one currency.

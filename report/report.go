@@ -81,12 +81,19 @@ type User struct {
 	UsageLocation     string `json:"usageLocation"`
 }
 
-// Call is one audio-conferencing dial-out call of the ledger, in the fields of
-// the documented pstnCallLogRow (callType conf_out). The JSON form is the
-// scenario file's `calls` format.
+// Call is one PSTN call of the ledger, in the fields of the documented
+// pstnCallLogRow. CallType "" means conf_out (an audio-conferencing
+// dial-out), the only type the dial-out report aggregates (decision D11).
+// The JSON form is the scenario file's `calls` format; the identity of the
+// organizer (UserPrincipalName, UserDisplayName, UserUsageLocation) is
+// filled in where calls are written one a line, so that a line stands alone
+// (docs/contract.md#loading-real-data).
 type Call struct {
 	ID                 string      `json:"id"`
 	OrganizerID        string      `json:"organizerId"`
+	UserPrincipalName  string      `json:"userPrincipalName,omitempty"`
+	UserDisplayName    string      `json:"userDisplayName,omitempty"`
+	UserUsageLocation  string      `json:"userUsageLocation,omitempty"`
 	StartDateTime      time.Time   `json:"startDateTime"`
 	EndDateTime        time.Time   `json:"endDateTime"`
 	Duration           int64       `json:"duration"`
@@ -100,7 +107,36 @@ type Call struct {
 	DestinationName    string      `json:"destinationName,omitempty"`
 	ConferenceID       string      `json:"conferenceId,omitempty"`
 	LicenseCapability  string      `json:"licenseCapability,omitempty"`
+
+	// The other pstnCallLogRow fields (docs/contract.md#call-log), kept when
+	// given; NumberType is the admin center export's "Number Type".
+	CallType              string `json:"callType,omitempty"`
+	CallID                string `json:"callId,omitempty"`
+	CallerNumber          string `json:"callerNumber,omitempty"`
+	NumberType            string `json:"numberType,omitempty"`
+	TenantCountryCode     string `json:"tenantCountryCode,omitempty"`
+	OtherPartyCountryCode string `json:"otherPartyCountryCode,omitempty"`
+	InventoryType         string `json:"inventoryType,omitempty"`
+	Operator              string `json:"operator,omitempty"`
+	CallDurationSource    string `json:"callDurationSource,omitempty"`
 }
+
+// ConfOut is the call type of an audio-conferencing dial-out, the default
+// of a call that names none and the only type the dial-out report
+// aggregates (decision D11).
+const ConfOut = "conf_out"
+
+// Type returns the call's type, ConfOut when it names none.
+func (c *Call) Type() string {
+	if c.CallType == "" {
+		return ConfOut
+	}
+	return c.CallType
+}
+
+// IsBot reports whether a call type has no user: the auto attendant and
+// call queue types ucap_in and ucap_out.
+func IsBot(callType string) bool { return callType == "ucap_in" || callType == "ucap_out" }
 
 // Row is one entry of the report: the totals of one organizer, usage location,
 // destination context and currency over the asked range.

@@ -229,7 +229,11 @@ func TestSchemas(t *testing.T) {
 		{schemas.Scenario, "duration past Int32", scenario(goodUser, callWith("duration", `2147483648`)), false},
 		{schemas.Scenario, "fractional duration", scenario(goodUser, callWith("duration", `1.5`)), false},
 		{schemas.Scenario, "bad start", scenario(goodUser, callWith("startDateTime", `"2026-10-01 09:30"`)), false},
-		{schemas.Scenario, "bad licence", scenario(goodUser, callWith("licenseCapability", `"MCOEV"`)), false},
+		// Any capability name the service uses is a licence (docs/contract.md#loading-real-data): MCOEV is one.
+		{schemas.Scenario, "bad licence", scenario(goodUser, callWith("licenseCapability", `"mcoev"`)), false},
+		{schemas.Scenario, "other licence", scenario(goodUser, callWith("licenseCapability", `"MCOEV_VIRTUALUSER"`)), true},
+		{schemas.Scenario, "bad call type", scenario(goodUser, callWith("callType", `"Conf-Out"`)), false},
+		{schemas.Scenario, "bot call type", scenario(goodUser, callWith("callType", `"ucap_in"`)), true},
 		{schemas.Scenario, "bad currency", scenario(goodUser, callWith("currency", `"EURO"`)), false},
 		{schemas.Scenario, "bad call location", scenario(goodUser, callWith("usageLocation", `"XX"`)), false},
 		{schemas.Scenario, "bad organizer", scenario(goodUser, callWith("organizerId", `"ana"`)), false},

@@ -60,6 +60,8 @@ func (c Config) Validate() error {
 		return bad("PageSize", "%d is outside 1..%d", c.PageSize, MaxPageSize)
 	case c.Auth != AuthNone && c.Auth != AuthLenient && c.Auth != AuthStrict:
 		return bad("Auth", "%q is not none, lenient or strict", c.Auth)
+	case c.MaxBodyBytes < 1:
+		return bad("MaxBodyBytes", "%d: want a positive number of bytes", c.MaxBodyBytes)
 	case c.JournalSize < 1 || c.JournalSize > MaxJournalSize:
 		return bad("JournalSize", "%d is outside 1..%d", c.JournalSize, MaxJournalSize)
 	case math.IsNaN(c.Chaos.FaultRate) || c.Chaos.FaultRate < 0 || c.Chaos.FaultRate > 1:

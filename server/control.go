@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -60,10 +62,11 @@ func (s *Server) handleDatasetSummary(c echo.Context) error {
 }
 
 // handleCalls lists the ledger behind every total, in the scenario `calls`
-// format: JSON Lines by default, CSV with ?format=csv. from and to take the
-// same literals as the function, both inclusive; absent, all calls. With
-// late arrival, only the calls arrived at the server's clock, unless
-// ?arrived=all.
+// format: JSON Lines by default (each line with its organizer's identity, so
+// the lines load back), CSV with ?format=csv, the Teams admin center export's
+// columns with ?format=teams-csv. from and to take the same literals as the
+// function, both inclusive; absent, all calls. With late arrival, only the
+// calls arrived at the server's clock, unless ?arrived=all.
 func (s *Server) handleCalls(c echo.Context) error {
 	q := report.Query{From: time.Unix(0, 0).UTC().AddDate(-1000, 0, 0), To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
 	for _, p := range []struct {
@@ -85,15 +88,16 @@ func (s *Server) handleCalls(c echo.Context) error {
 	format := c.QueryParam("format")
 	ct := callContentType(format)
 	if ct == "" {
-		return badRequest("The parameter 'format' has the invalid value '%s': want jsonl or csv.", printable(format))
+		return badRequest("The parameter 'format' has the invalid value '%s': want jsonl, csv or teams-csv.", printable(format))
 	}
-	calls, err := s.visibleCalls(s.data.Load(), q, c.QueryParam("arrived"))
+	ds := s.data.Load()
+	calls, err := s.visibleCalls(ds, q, c.QueryParam("arrived"))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderContentType, ct)
 	c.Response().WriteHeader(http.StatusOK)
-	dataset.WriteCalls(c.Response(), format, calls) // an error here is the client going away
+	dataset.WriteCalls(c.Response(), format, calls, dataset.UsersOf(ds.Source)) // an error here is the client going away
 	return nil
 }
 
@@ -103,7 +107,7 @@ func callContentType(format string) string {
 	switch format {
 	case "", "jsonl", "ndjson":
 		return "application/x-ndjson"
-	case "csv":
+	case "csv", "teams-csv":
 		return "text/csv; charset=utf-8"
 	}
 	return ""
@@ -133,36 +137,43 @@ func (s *Server) requireAdminKey(next echo.HandlerFunc) echo.HandlerFunc {
 // readBody reads a control API body up to limit bytes.
 // A declared Content-Length past the limit is refused before reading.
 func readBody(c echo.Context, limit int64) ([]byte, error) {
-	tooLarge := &GraphError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
-		Message: fmt.Sprintf("The request body is larger than %d bytes.", limit)}
-	r := c.Request()
-	if r.ContentLength > limit {
-		return nil, tooLarge
+	body, err := limitBody(c, limit)
+	if err != nil {
+		return nil, err
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, tooLarge
-	case err != nil:
-		return nil, badRequest("The request body could not be read: %v.", err)
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return nil, bodyErr(err, limit)
 	}
 	return b, nil
 }
 
-// handlePutDataset swaps the dataset atomically: a scenario document, or
-// {"generator": {...}} with generator parameters. A refused upload leaves the
-// old dataset serving.
+// handlePutDataset swaps the dataset atomically: a dataset in any of the
+// formats of docs/contract.md#loading-real-data (told apart by ?name='s
+// extension, Content-Type, or content), read as it arrives, or
+// {"generator": {...}} with generator parameters. A refused upload leaves
+// the old dataset serving.
 func (s *Server) handlePutDataset(c echo.Context) error {
-	body, err := readBody(c, s.cfg.MaxBodyBytes)
+	body, err := limitBody(c, s.cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	var probe struct {
-		Generator json.RawMessage `json:"generator"`
-	}
+	br := bufio.NewReaderSize(body, 64<<10)
 	var ds Dataset
-	if json.Unmarshal(body, &probe) == nil && probe.Generator != nil {
+	if isGeneratorRequest(br) {
+		b, err := io.ReadAll(io.LimitReader(br, maxGeneratorBody+1))
+		if err != nil {
+			return bodyErr(err, s.cfg.MaxBodyBytes)
+		}
+		if len(b) > maxGeneratorBody {
+			return tooLarge(maxGeneratorBody)
+		}
+		var probe struct {
+			Generator json.RawMessage `json:"generator"`
+		}
+		if err := json.Unmarshal(b, &probe); err != nil || probe.Generator == nil {
+			return badRequest("The generator parameters are not a JSON object {\"generator\": {...}}.")
+		}
 		if s.cfg.Generate == nil {
 			return badRequest("This server does not take generator parameters; upload a scenario document.")
 		}
@@ -175,11 +186,64 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 			return err
 		}
 		s.Swap(ds)
-	} else if ds, err = s.LoadScenario(c.QueryParam("name"), body); err != nil {
-		return err
+	} else {
+		name := c.QueryParam("name")
+		format := dataset.FormatOf(name, c.Request().Header.Get(echo.HeaderContentType))
+		ds, err = s.scenarios.Read(c.Request().Context(), name, format, br)
+		var probs report.Problems
+		if err != nil && !errors.As(err, &probs) {
+			return bodyErr(err, s.cfg.MaxBodyBytes)
+		}
+		if err != nil {
+			// Read what the client still sends (within the limit), so it
+			// reads the answer rather than a reset connection.
+			io.Copy(io.Discard, br)
+			return err
+		}
+		s.Swap(ds)
+		// Give the garbage of decoding back to the OS, as after generating.
+		debug.FreeOSMemory()
 	}
 	s.log.Info("dataset swapped", slog.String("name", ds.Name), slog.String("version", ds.Version))
 	return c.JSON(http.StatusOK, s.summary(&ds))
+}
+
+// maxGeneratorBody bounds a {"generator": {...}} body.
+const maxGeneratorBody = 1 << 20
+
+// isGeneratorRequest reports whether a body's first key is "generator".
+func isGeneratorRequest(br *bufio.Reader) bool {
+	head, _ := br.Peek(4096)
+	dec := json.NewDecoder(bytes.NewReader(head))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	key, err := dec.Token()
+	return err == nil && key == "generator"
+}
+
+// limitBody bounds a control API body to limit bytes as it is read. A
+// declared Content-Length past the limit is refused before reading.
+func limitBody(c echo.Context, limit int64) (io.Reader, error) {
+	r := c.Request()
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
+	}
+	return http.MaxBytesReader(c.Response(), r.Body, limit), nil
+}
+
+func tooLarge(limit int64) *GraphError {
+	return &GraphError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
+		Message: fmt.Sprintf("The request body is larger than %d bytes.", limit)}
+}
+
+// bodyErr is the answer to a body that could not be read.
+func bodyErr(err error, limit int64) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(limit)
+	}
+	return badRequest("The request body could not be read: %v.", err)
 }
 
 // handleReset restores the startup dataset and clears the journal, faults

@@ -571,7 +571,8 @@ func checkHostileAnswer(a answer, resp *http.Response, body []byte) error {
 }
 
 func TestHostileRequests(t *testing.T) {
-	srv, err := New(scenarioDataset(t, "edges"), Config{})
+	// A 64 MiB body limit, so that the 70 MB bodies below pass it.
+	srv, err := New(scenarioDataset(t, "edges"), Config{MaxBodyBytes: 64 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,8 +88,10 @@ type Config struct {
 	Generate func(ctx context.Context, params json.RawMessage) (Dataset, error)
 }
 
-// DefaultMaxBodyBytes bounds a control API body (a scenario upload).
-const DefaultMaxBodyBytes = 64 << 20
+// DefaultMaxBodyBytes bounds a control API body (a dataset upload, read as
+// it arrives, so the bound is on time and the ledger it can build, not on
+// the memory of the body).
+const DefaultMaxBodyBytes = 256 << 20
 
 // MaxPageSize is Graph's page size for this function: "If the function
 // returns more than 1000 entries ... the body also includes an @odata.nextLink".

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +33,7 @@ type config struct {
 	throttle    []server.Limit
 	chaos       server.Chaos
 	adminKey    string // from DIALOUTMOCK_ADMIN_KEY only: secrets stay off command lines
+	maxBody     int64
 
 	rangeLimitStatus int          // --range-limit-status (live.go)
 	arrivalDelay     report.Delay // --arrival-delay (live.go)
@@ -61,13 +64,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		latency   string
 		faultRate float64
 		live      liveFlags
+		maxBody   string
 	)
 	fs := flag.NewFlagSet("dialoutmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address` (:0 picks a free port; the chosen URL is printed)")
 	fs.StringVar(&publicURL, "public-url", "", "base `URL` of @odata.context and @odata.nextLink (default: each request's scheme and Host)")
 	addSpecFlags(fs, &spec, &windowEnd)
-	fs.StringVar(&c.scenario, "scenario", "", "scenario `file` that replaces the generator")
+	fs.StringVar(&c.scenario, "scenario", "", "dataset `file` that replaces the generator: a scenario .json, JSON Lines (.jsonl), or the Teams admin center PSTN usage export (.csv, .zip); no size bound")
+	fs.StringVar(&maxBody, "max-body", "256MiB", "largest PUT /_mock/dataset `size` (bytes, or with KiB, MiB, GiB); a larger declared body is refused before reading (413)")
 	fs.IntVar(&c.pageSize, "page-size", server.MaxPageSize, "entries per page, 1 to 1000")
 	fs.StringVar(&authMode, "auth", string(server.AuthLenient), "auth `mode`: none, lenient or strict")
 	fs.StringVar(&c.logFormat, "log", "text", "request log `format` on stderr: text, json, or off")
@@ -114,6 +119,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		return c, cli.Usagef("--read-header-timeout %s, --shutdown-timeout %s: want positive durations", c.readHeaderTimeout, c.shutdownTimeout)
 	}
 	var err error
+	if c.maxBody, err = parseSize(maxBody); err != nil {
+		return c, cli.Usagef("--max-body %q: %v", maxBody, err)
+	}
 	if c.throttle, err = server.ParseThrottle(throttle); err != nil {
 		return c, cli.Usagef("--throttle %v", err)
 	}
@@ -142,14 +150,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 // logger, the debug handler and the dataset builder.
 func (c config) serverConfig() server.Config {
 	return server.Config{
-		PageSize:    c.pageSize,
-		Auth:        c.auth,
-		PublicURL:   c.publicURL,
-		JournalSize: c.journalSize,
-		Throttle:    c.throttle,
-		Chaos:       c.chaos,
-		AdminKey:    c.adminKey,
-		Identity:    c.identity.server,
+		PageSize:     c.pageSize,
+		Auth:         c.auth,
+		PublicURL:    c.publicURL,
+		JournalSize:  c.journalSize,
+		Throttle:     c.throttle,
+		Chaos:        c.chaos,
+		AdminKey:     c.adminKey,
+		MaxBodyBytes: c.maxBody,
+		Identity:     c.identity.server,
 
 		RangeLimitStatus: c.rangeLimitStatus,
 		ArrivalDelay:     c.arrivalDelay,
@@ -164,7 +173,8 @@ var (
 		"InternationalShare": "--international-share"}
 	serverFlags = map[string]string{"PageSize": "--page-size", "Auth": "--auth", "JournalSize": "--journal-size",
 		"Chaos.FaultRate": "--fault-rate", "Chaos.Latency": "--latency", "Throttle": "--throttle",
-		"PublicURL": "--public-url", "RangeLimitStatus": "--range-limit-status", "ArrivalDelay": "--arrival-delay"}
+		"PublicURL": "--public-url", "MaxBodyBytes": "--max-body", "RangeLimitStatus": "--range-limit-status",
+		"ArrivalDelay": "--arrival-delay"}
 )
 
 // flagError names the flag of the generator.Spec or server.Config field an
@@ -228,4 +238,25 @@ func finishSpec(spec *generator.Spec, windowEnd string) error {
 		return &cli.UsageError{Err: flagError(err)}
 	}
 	return nil
+}
+
+// parseSize reads a size in bytes: a number, or a number with a unit (KiB,
+// MiB, GiB, or KB, MB, GB); server.Config.Validate checks the bounds.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		n      int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if v, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(v), u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, errors.New("want a size in bytes, or with a unit such as 64MiB or 1GiB")
+	}
+	return n * mult, nil
 }

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/generator"
@@ -28,7 +25,7 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 	addSpecFlags(fs, &spec, &windowEnd)
 	fs.StringVar(&from, "from", "", "first instant of calls to write (default: the window's first day)")
 	fs.StringVar(&to, "to", "", "last instant of calls to write (default: the window's end)")
-	fs.StringVar(&format, "format", "jsonl", "jsonl (one call a line), csv (with a header row), or scenario (a scenario file to edit and load with --scenario)")
+	fs.StringVar(&format, "format", "jsonl", "jsonl (one call a line, with its organizer), csv (the ledger's columns, with a header row), teams-csv (the Teams admin center PSTN usage export), or json (a scenario document; also \"scenario\"); every format but csv loads back with --scenario")
 	fs.StringVar(&out, "out", "", "output `file` (default stdout)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: dialoutmock generate [flags]\n\nWrites the ledger of the generated tenant (the same flags give the same calls).\n\nFlags:\n")
@@ -61,14 +58,26 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 	if q.From.After(q.To) {
 		return cli.Usagef("--from %s is after --to %s", q.From.Format(time.RFC3339), q.To.Format(time.RFC3339))
 	}
-	if format != "jsonl" && format != "csv" && format != "scenario" {
-		return cli.Usagef("--format %q: want jsonl, csv or scenario", format)
+	switch format {
+	case "jsonl", "csv", "teams-csv", "json", "scenario":
+	default:
+		return cli.Usagef("--format %q: want json, jsonl, csv or teams-csv", format)
 	}
 
 	start := time.Now()
 	tenant, err := generator.Generate(ctx, spec, newProgress(stderr, "generating ledger"))
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
+	}
+	built := time.Now()
+	var written int
+	counted := func(yield func(report.Call) bool) {
+		for c := range tenant.Calls(q) {
+			written++
+			if !yield(c) {
+				return
+			}
+		}
 	}
 	w := stdout
 	if out != "" {
@@ -79,10 +88,12 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 		defer f.Close()
 		w = f
 	}
-	if format == "scenario" {
-		err = writeScenario(w, spec, tenant, q)
+	if format == "scenario" || format == "json" {
+		err = dataset.WriteScenario(w, fmt.Sprintf("generated-%d", spec.Seed),
+			fmt.Sprintf("%s, calls from %s to %s", spec, q.From.Format(time.RFC3339), q.To.Format(time.RFC3339)),
+			tenant.Users(), counted)
 	} else {
-		err = dataset.WriteCalls(w, format, tenant.Calls(q))
+		err = dataset.WriteCalls(w, format, counted, tenant.Users())
 	}
 	if err != nil {
 		return fmt.Errorf("write: %w", err)
@@ -93,26 +104,9 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 		}
 	}
 	sum := tenant.Summary()
-	fmt.Fprintf(stderr, "generated %d users, %d calls (%s, version %s) in %s\n",
-		sum.Users, sum.Calls, spec, spec.Version(), time.Since(start).Round(time.Millisecond))
+	took := time.Since(built)
+	fmt.Fprintf(stderr, "generated %d users, %d calls (%s, version %s) in %s; wrote %d calls (%s) in %s, %.0f calls/s\n",
+		sum.Users, sum.Calls, spec, spec.Version(), built.Sub(start).Round(time.Millisecond),
+		written, format, took.Round(time.Millisecond), float64(written)/max(took.Seconds(), 1e-9))
 	return nil
-}
-
-// writeScenario writes the tenant's users and the calls of q as a scenario
-// document.
-func writeScenario(w io.Writer, spec generator.Spec, t *generator.Tenant, q report.Query) error {
-	sc := report.Scenario{
-		Name:        fmt.Sprintf("generated-%d", spec.Seed),
-		Description: fmt.Sprintf("%s, calls from %s to %s", spec, q.From.Format(time.RFC3339), q.To.Format(time.RFC3339)),
-		Users:       t.Users(),
-		Calls:       slices.Collect(t.Calls(q)),
-	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(sc); err != nil {
-		return err
-	}
-	return bw.Flush()
 }

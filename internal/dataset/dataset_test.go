@@ -89,7 +89,7 @@ func TestWriteCalls(t *testing.T) {
 	for _, tt := range tests {
 		t.Run("format "+tt.format, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := WriteCalls(&b, tt.format, ds.Source.Calls(all)); err != nil {
+			if err := WriteCalls(&b, tt.format, ds.Source.Calls(all), UsersOf(ds.Source)); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(b.String(), tt.want) || strings.Count(b.String(), "\n") != 1+strings.Count(tt.want, "\n") {
@@ -97,7 +97,7 @@ func TestWriteCalls(t *testing.T) {
 			}
 		})
 	}
-	if err := WriteCalls(&bytes.Buffer{}, "xml", ds.Source.Calls(all)); err == nil {
+	if err := WriteCalls(&bytes.Buffer{}, "xml", ds.Source.Calls(all), nil); err == nil {
 		t.Error("WriteCalls(xml) = nil, want an error")
 	}
 }

@@ -1,11 +1,14 @@
 package dataset
 
 import (
+	"bufio"
 	"bytes"
-	"crypto/sha256"
+	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,105 +20,175 @@ import (
 	"github.com/dialoutkit/dialoutkit/schemas"
 )
 
-// ScenarioLoader checks scenario files against schemas/scenario.schema.json
-// and then their meaning (report.NewCallLedger), naming the JSON pointer and
-// the reason of every problem. It is safe for concurrent use.
+// ScenarioLoader reads datasets in the three formats of
+// docs/contract.md#loading-real-data: the scenario JSON document, JSON Lines
+// (one call a line, as GET /_mock/calls writes) and the Teams admin center
+// PSTN usage export (CSV, or the export's zip). It reads as it decodes,
+// record by record: each user and call is checked against the scenario
+// schema (compiled once), then for its meaning (report.Builder), and added to
+// the ledger, so that loading holds the ledger being built and fixed-size
+// buffers, whatever the input. It stops after report.MaxProblems problems,
+// each named at its JSON pointer or "line N, column NAME". It is safe for
+// concurrent use.
 type ScenarioLoader struct {
-	schema *gojsonschema.Schema
+	user, call *gojsonschema.Schema
+	countries  map[string]bool // ISO 3166-1 alpha-2, from the entry schema
+	currencies map[string]bool // ISO 4217, from the entry schema
 }
 
-// NewScenarioLoader compiles the scenario schema.
+// NewScenarioLoader compiles the scenario schema's user and call.
 func NewScenarioLoader() (*ScenarioLoader, error) {
-	sl := gojsonschema.NewSchemaLoader()
-	sl.Draft = gojsonschema.Draft7
 	entry, err := schemas.FS.ReadFile(schemas.Entry)
 	if err != nil {
 		return nil, err
-	}
-	if err := sl.AddSchemas(gojsonschema.NewBytesLoader(entry)); err != nil {
-		return nil, fmt.Errorf("entry schema: %w", err)
 	}
 	scenario, err := schemas.FS.ReadFile(schemas.Scenario)
 	if err != nil {
 		return nil, err
 	}
-	s, err := sl.Compile(gojsonschema.NewBytesLoader(scenario))
-	if err != nil {
-		return nil, fmt.Errorf("scenario schema: %w", err)
+	compile := func(def string) (*gojsonschema.Schema, error) {
+		sl := gojsonschema.NewSchemaLoader()
+		sl.Draft = gojsonschema.Draft7
+		if err := sl.AddSchemas(gojsonschema.NewBytesLoader(entry), gojsonschema.NewBytesLoader(scenario)); err != nil {
+			return nil, fmt.Errorf("scenario schema: %w", err)
+		}
+		s, err := sl.Compile(gojsonschema.NewStringLoader(`{"$ref": "https://github.com/dialoutkit/dialoutkit/schemas/scenario.schema.json#/definitions/` + def + `"}`))
+		if err != nil {
+			return nil, fmt.Errorf("scenario schema, %s: %w", def, err)
+		}
+		return s, nil
 	}
-	return &ScenarioLoader{schema: s}, nil
+	l := &ScenarioLoader{}
+	if l.user, err = compile("user"); err != nil {
+		return nil, err
+	}
+	if l.call, err = compile("call"); err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Definitions struct {
+			UsageLocation struct{ Enum []string } `json:"usageLocation"`
+			Currency      struct{ Enum []string } `json:"currency"`
+		} `json:"definitions"`
+	}
+	if err := json.Unmarshal(entry, &doc); err != nil {
+		return nil, fmt.Errorf("entry schema: %w", err)
+	}
+	l.countries, l.currencies = set(doc.Definitions.UsageLocation.Enum), set(doc.Definitions.Currency.Enum)
+	return l, nil
 }
 
-// maxProblems bounds how many problems one refusal lists.
-const maxProblems = 50
+func set(vs []string) map[string]bool {
+	m := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		m[v] = true
+	}
+	return m
+}
 
-// maxQuoted bounds, in runes, what a reason quotes of the document, as the
+// maxQuoted bounds, in runes, what a reason quotes of the input, as the
 // server's messages quote a client's text.
 const maxQuoted = 100
 
-// Load checks and indexes a scenario document. name is for people (a file
-// name); the version is derived from the bytes, so the same file gives the
-// same version everywhere. A refusal is a report.Problems.
+// maxRecord bounds one record (a user, a call, a line, a CSV row): a reader
+// holds one at a time, so this bounds what a record costs while loading.
+const maxRecord = 1 << 20
+
+// errRecordTooLong is a record past maxRecord.
+var errRecordTooLong = fmt.Errorf("a record is longer than %d bytes", maxRecord)
+
+// Load reads a dataset from doc, in the format its name's extension says or,
+// failing that, its content. name is for people (a file name); the version
+// is derived from the content. A refusal is a report.Problems.
 func (l *ScenarioLoader) Load(name string, doc []byte) (Dataset, error) {
-	if !json.Valid(doc) {
-		return Dataset{}, report.Problems{{Pointer: "", Reason: syntaxReason(doc)}}
-	}
-	if p, huge := hugeNumber(doc); huge {
-		return Dataset{}, report.Problems{p}
-	}
-	res, err := l.schema.Validate(gojsonschema.NewBytesLoader(doc))
-	if err != nil {
-		return Dataset{}, report.Problems{{Pointer: "", Reason: err.Error()}}
-	}
-	if !res.Valid() {
-		var probs report.Problems
-		for _, e := range res.Errors() {
-			if len(probs) == maxProblems {
-				break
-			}
-			probs = append(probs, report.Problem{Pointer: schemaPointer(e), Reason: schemaReason(e)})
-		}
-		return Dataset{}, probs
-	}
-	sc, err := report.DecodeScenario(bytes.NewReader(doc))
-	if err != nil {
-		return Dataset{}, err
-	}
-	ds, err := sc.CallLedger()
-	if err != nil {
-		return Dataset{}, err
-	}
-	sum := sha256.Sum256(doc)
-	if name == "" {
-		name = sc.Name
-	}
-	return Dataset{Source: ds, Version: "s-" + hex.EncodeToString(sum[:6]), Name: "scenario " + name}, nil
+	return l.Read(context.Background(), name, FormatOf(name, ""), bytes.NewReader(doc))
 }
 
-// LoadFile reads the scenario file at path and loads it under its base name.
+// LoadFile reads the dataset file at path (any of the formats, by extension
+// or content) under its base name. A file has no size bound.
 func (l *ScenarioLoader) LoadFile(path string) (Dataset, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return Dataset{}, fmt.Errorf("load scenario: %w", err)
 	}
-	ds, err := l.Load(filepath.Base(path), b)
+	defer f.Close()
+	ds, err := l.Read(context.Background(), filepath.Base(path), FormatOf(path, ""), f)
 	if err != nil {
 		return Dataset{}, fmt.Errorf("load scenario %q: %w", path, err)
 	}
 	return ds, nil
 }
 
-// schemaPointer turns a validator error's context, "(root)/calls/3/currency",
-// into a JSON pointer, "/calls/3/currency". A missing property is named at
-// the pointer it would have.
+// Read reads a dataset from r in format f ("" tells it from the content).
+// A refusal is a report.Problems; any other error is r's (such as
+// *http.MaxBytesError).
+func (l *ScenarioLoader) Read(ctx context.Context, name string, f Format, r io.Reader) (Dataset, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if f == "" {
+		peek, err := br.Peek(4096)
+		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+			return Dataset{}, err
+		}
+		f = Sniff(peek)
+	}
+	var (
+		led    *report.CallLedger
+		docNam string
+		err    error
+	)
+	switch f {
+	case FormatJSON:
+		led, docNam, err = l.readJSON(ctx, br)
+	case FormatJSONL:
+		led, err = l.readJSONL(ctx, br)
+	case FormatCSV:
+		b := report.NewBuilder(nil)
+		if err = l.readTeamsCSV(ctx, br, b, ""); err == nil {
+			led, err = b.Build()
+		}
+	case FormatZip:
+		led, err = l.readZipStream(ctx, r, br)
+	default:
+		return Dataset{}, fmt.Errorf("format %q: want json, jsonl, csv or zip", f)
+	}
+	if err != nil {
+		return Dataset{}, err
+	}
+	fp := led.Fingerprint()
+	if name == "" {
+		name = docNam
+	}
+	return Dataset{Source: led, Version: "s-" + hex.EncodeToString(fp[:6]), Name: "scenario " + name}, nil
+}
+
+// schemaProblems adds a record's schema errors at prefix (a JSON pointer or
+// a line's place) and reports whether it is valid. Numbers too long for the
+// validator are refused first.
+func (l *ScenarioLoader) schemaProblems(b *report.Builder, s *gojsonschema.Schema, raw []byte, place func(ptr string) string) bool {
+	if reason, huge := hugeNumber(raw); huge {
+		b.Problem(place(""), reason)
+		return false
+	}
+	res, err := s.Validate(gojsonschema.NewBytesLoader(raw))
+	if err != nil {
+		b.Problem(place(""), err.Error())
+		return false
+	}
+	if res.Valid() {
+		return true
+	}
+	for _, e := range res.Errors() {
+		b.Problem(place(schemaPointer(e)), schemaReason(e))
+	}
+	return false
+}
+
+// schemaPointer turns a validator error's context, "(root)/currency", into
+// a JSON pointer, "/currency". A missing property is named at the pointer it
+// would have.
 func schemaPointer(e gojsonschema.ResultError) string {
 	p := strings.TrimPrefix(e.Context().String("/"), "(root)")
-	if e.Type() == "required" {
-		if prop, ok := e.Details()["property"].(string); ok {
-			p += "/" + prop
-		}
-	}
-	if e.Type() == "additional_property_not_allowed" {
+	if e.Type() == "required" || e.Type() == "additional_property_not_allowed" {
 		if prop, ok := e.Details()["property"].(string); ok {
 			p += "/" + prop
 		}
@@ -142,16 +215,16 @@ func short(v any) string {
 	return clip.Printable(string(b), maxQuoted)
 }
 
-// maxNumberLen bounds the number literals of a scenario document; the
-// longest meaningful one, a charge of numeric(16,2), has 19 characters.
-// The schema validator reads numbers as big.Rat, at a cost that grows with
-// the square of their digits (a million digits: seconds) and with 10^exponent,
-// and it panics on an exponent past 10^6, so such numbers are refused first.
+// maxNumberLen bounds the number literals of a record; the longest
+// meaningful one, a charge of numeric(16,2), has 19 characters. The schema
+// validator reads numbers as big.Rat, at a cost that grows with the square
+// of their digits (a million digits: seconds) and with 10^exponent, and it
+// panics on an exponent past 10^6, so such numbers are refused first.
 const maxNumberLen = 40
 
 // hugeNumber finds the first number literal of doc (valid JSON) that is
 // longer than maxNumberLen or whose exponent has more than three digits.
-func hugeNumber(doc []byte) (report.Problem, bool) {
+func hugeNumber(doc []byte) (string, bool) {
 	inString := false
 	for i := 0; i < len(doc); i++ {
 		c := doc[i]
@@ -173,26 +246,11 @@ func hugeNumber(doc []byte) (report.Problem, bool) {
 				exp = bytes.TrimLeft(lit[k+1:], "+-0")
 			}
 			if len(lit) > maxNumberLen || len(exp) > 3 {
-				return report.Problem{Pointer: "", Reason: fmt.Sprintf(
-					"the number at byte %d (%s) is out of range: numbers have at most %d characters and a 3-digit exponent",
-					i, clip.Printable(string(lit), maxQuoted), maxNumberLen)}, true
+				return fmt.Sprintf("the number at byte %d of the record (%s) is out of range: numbers have at most %d characters and a 3-digit exponent",
+					i, clip.Printable(string(lit), maxQuoted), maxNumberLen), true
 			}
 			i = j - 1
 		}
 	}
-	return report.Problem{}, false
-}
-
-// syntaxReason says where a document stops being JSON.
-func syntaxReason(doc []byte) string {
-	var v any
-	err := json.Unmarshal(doc, &v)
-	if se, ok := err.(*json.SyntaxError); ok {
-		line := 1 + bytes.Count(doc[:min(int(se.Offset), len(doc))], []byte("\n"))
-		return fmt.Sprintf("invalid JSON at line %d (byte %d): %v", line, se.Offset, se)
-	}
-	if err != nil {
-		return "invalid JSON: " + err.Error()
-	}
-	return "invalid JSON"
+	return "", false
 }
