@@ -50,12 +50,13 @@ var (
 // client records the protocol of every answer (seenOf).
 func startMock(t *testing.T) (string, *http.Client) {
 	t.Helper()
-	return startMockObserved(t, nil)
+	base, client, _ := startMockObserved(t, nil)
+	return base, client
 }
 
 // startMockObserved is startMock with observe called on every request the
-// mock receives (nil: none).
-func startMockObserved(t *testing.T, observe func(*http.Request)) (string, *http.Client) {
+// mock receives (nil: none); it also returns the CA file.
+func startMockObserved(t *testing.T, observe func(*http.Request)) (string, *http.Client, string) {
 	t.Helper()
 	b, err := fixtures.Scenarios.ReadFile("scenarios/edges.json")
 	if err != nil {
@@ -109,7 +110,7 @@ func startMockObserved(t *testing.T, observe func(*http.Request)) (string, *http
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
 	client := &http.Client{Transport: &protocols{next: tr}}
 	t.Cleanup(client.CloseIdleConnections)
-	return ts.URL, client
+	return ts.URL, client, caFile
 }
 
 // protocols is a transport that records the protocol of every answer, with
