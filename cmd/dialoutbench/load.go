@@ -93,7 +93,8 @@ func goLoad(ctx context.Context, o options, d time.Duration, url string) (loadRe
 		tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 		if o.h2 {
 			base := o.client.Transport.(*http.Transport)
-			tr = &http.Transport{MaxConnsPerHost: 1, DisableCompression: true, ForceAttemptHTTP2: true, TLSClientConfig: base.TLSClientConfig}
+			// Each its own TLS config: a transport sets NextProtos on it.
+			tr = &http.Transport{MaxConnsPerHost: 1, DisableCompression: true, ForceAttemptHTTP2: true, TLSClientConfig: base.TLSClientConfig.Clone()}
 		}
 		return tr
 	}
@@ -176,20 +177,7 @@ func h2Load(ctx context.Context, o options, url, dir string) (loadResult, error)
 	if err != nil {
 		return loadResult{}, err
 	}
-	// Columns: start (µs since the epoch), status, µs to the end of the
-	// answer.
-	var lat []time.Duration
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 3 || f[1] != "200" {
-			continue
-		}
-		u, err := strconv.ParseInt(f[2], 10, 64)
-		if err == nil {
-			lat = append(lat, time.Duration(u)*time.Microsecond)
-		}
-	}
-	r := summarize(lat, o.duration)
+	r := summarize(h2loadLatencies(b), o.duration)
 	if m := regexp.MustCompile(`finished in [^,]+, ([0-9.]+) req/s`).FindStringSubmatch(string(out)); m != nil {
 		r.rps, _ = strconv.ParseFloat(m[1], 64)
 	}
@@ -248,4 +236,21 @@ func wrkDuration(s string) time.Duration {
 		}
 	}
 	return 0
+}
+
+// h2loadLatencies reads the latencies of the 200s from h2load's request
+// log. Columns: start (µs since the epoch), status, µs to the end of the
+// answer.
+func h2loadLatencies(log []byte) []time.Duration {
+	var lat []time.Duration
+	for _, line := range strings.Split(strings.TrimSpace(string(log)), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || f[1] != "200" {
+			continue
+		}
+		if u, err := strconv.ParseInt(f[2], 10, 64); err == nil {
+			lat = append(lat, time.Duration(u)*time.Microsecond)
+		}
+	}
+	return lat
 }
