@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -43,6 +44,12 @@ const (
 )
 
 func (c class) String() string {
+	switch c {
+	case h2Reset:
+		return "HTTP/2 stream reset"
+	case h2GoAway:
+		return "HTTP/2 GOAWAY, no answer"
+	}
 	return [...]string{"?", "200 from the app", "Graph envelope 4xx", "net/http protocol answer"}[c]
 }
 
@@ -570,13 +577,28 @@ func checkHostileAnswer(a answer, resp *http.Response, body []byte) error {
 	return nil
 }
 
+// TestHostileRequests runs the suite over HTTP/1.1 and over HTTP/2 (h2c by
+// prior knowledge; hostile_h2_test.go sends each case again as frames).
 func TestHostileRequests(t *testing.T) {
+	t.Run("HTTP1.1", func(t *testing.T) { hostileSuite(t, false) })
+	t.Run("HTTP2", func(t *testing.T) { hostileSuite(t, true) })
+}
+
+func hostileSuite(t *testing.T, h2 bool) {
 	// A 64 MiB body limit, so that the 70 MB bodies below pass it.
 	srv, err := New(scenarioDataset(t, "edges"), Config{MaxBodyBytes: 64 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewUnstartedServer(srv)
+	if h2 {
+		// The connection errors of the cases that end in one are not news.
+		ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+		ts.Config.Protocols = new(http.Protocols)
+		ts.Config.Protocols.SetHTTP1(true)
+		ts.Config.Protocols.SetUnencryptedHTTP2(true)
+	}
+	ts.Start()
 	defer ts.Close()
 	addr := ts.Listener.Addr().String()
 	health := &http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}
@@ -588,19 +610,65 @@ func TestHostileRequests(t *testing.T) {
 		t.Errorf("%d cases, want 100 or more", len(cases))
 	}
 	var byNetHTTP []string
+	var sentH2 int
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			resps, bodies, err := exchange(addr, c)
+			var resps []*http.Response
+			var bodies [][]byte
+			var checks []answer // the answer each of resps must be
+			if h2 {
+				want, skip := h2Answers(c)
+				if skip != "" {
+					t.Skip(skip)
+				}
+				reqs, err := h2Requests(c, addr)
+				if err != nil {
+					t.Skipf("%v (the HTTP/1.1 run covers it)", err)
+				}
+				if len(reqs) != len(want) {
+					t.Fatalf("%d requests read back, want %d answers", len(reqs), len(want))
+				}
+				sentH2++
+				results, err := exchangeH2(addr, reqs)
+				if err != nil {
+					t.Error(err)
+				}
+				for i, a := range want {
+					if i >= len(results) {
+						t.Errorf("answer %d missing", i+1)
+						continue
+					}
+					r := results[i]
+					switch {
+					case a.class == h2Reset && (r.resp != nil || !r.resetSeen),
+						a.class == h2GoAway && (r.resp != nil || !r.refused || !r.goaway):
+						t.Errorf("answer %d: %s, want %s", i+1, describeH2(r), a.class)
+						fallthrough
+					case a.class == h2Reset || a.class == h2GoAway:
+						continue
+					}
+					if r.resp == nil {
+						t.Errorf("answer %d: %s, want %s %d", i+1, describeH2(r), a.class, a.status)
+						continue
+					}
+					resps, bodies, checks = append(resps, r.resp), append(bodies, r.body), append(checks, a)
+				}
+			} else {
+				var err error
+				resps, bodies, err = exchange(addr, c)
+				if err != nil {
+					defer t.Error(err)
+				}
+				checks = c.want
+			}
 			for i, resp := range resps {
-				if err := checkHostileAnswer(c.want[i], resp, bodies[i]); err != nil {
+				a := checks[i]
+				if err := checkHostileAnswer(a, resp, bodies[i]); err != nil {
 					t.Errorf("answer %d: %v", i+1, err)
 				}
-				if c.want[i].class == netHTTP {
+				if a.class == netHTTP {
 					byNetHTTP = append(byNetHTTP, fmt.Sprintf("%s: %d %s", c.name, resp.StatusCode, trim(bodies[i])))
 				}
-			}
-			if err != nil {
-				t.Error(err)
 			}
 			// The server is still fine, and the case left no dataset or fault behind.
 			resp, err := health.Get(ts.URL + "/_mock/health")
@@ -625,6 +693,9 @@ func TestHostileRequests(t *testing.T) {
 		})
 	}
 	t.Logf("answered by net/http before the application:\n  %s", strings.Join(byNetHTTP, "\n  "))
+	if h2 && sentH2 < 100 {
+		t.Errorf("%d cases sent over HTTP/2, want 100 or more", sentH2)
+	}
 
 	// Every connection ends; the goroutines they used go with them.
 	health.CloseIdleConnections()

@@ -19,7 +19,8 @@ import (
 )
 
 // soakDuration is how long TestSoak runs: DIALOUTKIT_SOAK (a duration), 5 s
-// by default. .ci/run sets 30s under -race; for the 5-minute soak:
+// by default, shared by its HTTP/1.1 and HTTP/2 halves. .ci/run sets 30s
+// under -race; for the 5-minute soak:
 //
 //	DIALOUTKIT_SOAK=5m go test ./server -run TestSoak -v
 func soakDuration(t *testing.T) time.Duration {
@@ -37,9 +38,15 @@ func soakDuration(t *testing.T) time.Duration {
 // TestSoak runs mixed valid, invalid and paging requests on 8 connections
 // while datasets are swapped and faults injected, then checks that every
 // answer was one the contract allows, and that goroutines and heap are back
-// to their baseline.
+// to their baseline: half of the time over HTTP/1.1, half over HTTP/2 (h2c
+// by prior knowledge, 8 clients' streams on one connection).
 func TestSoak(t *testing.T) {
 	d := soakDuration(t)
+	t.Run("HTTP1.1", func(t *testing.T) { soak(t, d/2, false) })
+	t.Run("HTTP2", func(t *testing.T) { soak(t, d-d/2, true) })
+}
+
+func soak(t *testing.T, d time.Duration, h2 bool) {
 	edges, err := fixtures.Scenarios.ReadFile("scenarios/edges.json")
 	if err != nil {
 		t.Fatal(err)
@@ -51,10 +58,20 @@ func TestSoak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s)
+	ts := httptest.NewUnstartedServer(s)
+	tr := &http.Transport{MaxIdleConnsPerHost: 8}
+	if h2 {
+		ts.Config.Protocols = new(http.Protocols)
+		ts.Config.Protocols.SetHTTP1(true)
+		ts.Config.Protocols.SetUnencryptedHTTP2(true)
+		tr.Protocols = new(http.Protocols)
+		tr.Protocols.SetUnencryptedHTTP2(true)
+	}
+	ts.Start()
 	defer ts.Close()
 	srv := ts.URL
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	wantProto := map[bool]string{false: "HTTP/1.1", true: "HTTP/2.0"}[h2]
 
 	var heapBase runtime.MemStats
 	get := func(url string, auth bool) (int, []byte, error) {
@@ -67,6 +84,9 @@ func TestSoak(t *testing.T) {
 			return 0, nil, err
 		}
 		defer resp.Body.Close()
+		if resp.Proto != wantProto {
+			return 0, nil, fmt.Errorf("answered over %s, want %s", resp.Proto, wantProto)
+		}
 		body, err := io.ReadAll(resp.Body)
 		return resp.StatusCode, body, err
 	}
@@ -181,8 +201,8 @@ func TestSoak(t *testing.T) {
 	s.ClearFaults()
 	client.CloseIdleConnections()
 
-	t.Logf("soak %s: %d requests, %d injected faults, %d stale nextLinks refused, %d unexpected",
-		d, requests.Load(), faulted.Load(), stale.Load(), unexpected.Load())
+	t.Logf("soak %s over %s: %d requests, %d injected faults, %d stale nextLinks refused, %d unexpected",
+		d, wantProto, requests.Load(), faulted.Load(), stale.Load(), unexpected.Load())
 	if n := unexpected.Load(); n > 0 {
 		t.Errorf("%d unexpected answers, e.g.:\n%s", n, strings.Join(examples, "\n"))
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -9,12 +10,21 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/dialoutkit/dialoutkit/devcert"
 )
 
-// serveCeiling is `dialoutbench ceiling PATH FILE ...`: the fastest honest
-// server of the same answers, plain net/http writing pre-serialized bytes
-// (with the mock's headers) for each request URI, and nothing else.
+// serveCeiling is `dialoutbench ceiling [-tls CAFILE] PATH FILE ...`: the
+// fastest honest server of the same answers, plain net/http writing
+// pre-serialized bytes (with the mock's headers) for each request URI, and
+// nothing else. With -tls it serves HTTPS with a certificate generated at
+// start, as dialoutmock --tls does (HTTP/2 by ALPN, then HTTP/1.1), and
+// writes the CA clients trust to CAFILE.
 func serveCeiling(ctx context.Context, args []string, stdout io.Writer) error {
+	caOut := ""
+	if len(args) >= 2 && args[0] == "-tls" {
+		caOut, args = args[1], args[2:]
+	}
 	if len(args)%2 != 0 {
 		return fmt.Errorf("ceiling: want PATH FILE pairs")
 	}
@@ -43,7 +53,20 @@ func serveCeiling(ctx context.Context, args []string, stdout io.Writer) error {
 		w.Write(b)
 	})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "ceiling on http://%s\n", ln.Addr())
+	scheme := "http"
+	if caOut != "" {
+		cert, err := devcert.New(nil, time.Now())
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(caOut, cert.CAPEM, 0o600); err != nil {
+			return err
+		}
+		srv.TLSConfig = cert.ServerConfig()
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "ceiling on %s://%s\n", scheme, ln.Addr())
 	go func() {
 		<-ctx.Done()
 		srv.Close()

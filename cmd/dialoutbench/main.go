@@ -8,9 +8,11 @@
 //
 //	go run ./cmd/dialoutbench                    # throughput, latency, start-up, RSS
 //	go run ./cmd/dialoutbench -large             # plus the 10-million-call ledger
+//	go run ./cmd/dialoutbench -h2                # over HTTP/2 with TLS, mock and ceiling alike
 //
 // The load comes from wrk when it is on PATH (apt-get install wrk), else
-// from a Go load generator in this process.
+// from a Go load generator in this process; with -h2, from h2load (apt-get
+// install nghttp2-client), else from the Go generator over HTTP/2.
 //
 // It is a developer tool: it is not in the container image.
 package main

@@ -65,8 +65,12 @@ func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
 func (r *results) print(w io.Writer, args []string) {
-	fmt.Fprintf(w, "dialoutbench: %s; load: %s, %d connections, best of %d runs of %s each\n\n",
-		r.machine, r.loader, r.opts.conns, r.opts.rounds, r.opts.duration)
+	proto := "HTTP/1.1 in cleartext"
+	if r.opts.h2 {
+		proto = "HTTP/2 with TLS (the mock with --tls, the ceiling over HTTPS; negotiated by ALPN)"
+	}
+	fmt.Fprintf(w, "dialoutbench: %s; load: %s, %d connections, best of %d runs of %s each; %s\n\n",
+		r.machine, r.loader, r.opts.conns, r.opts.rounds, r.opts.duration, proto)
 	fmt.Fprintf(w, "| page | server | req/s | p50 | p99 | req/s vs ceiling | p99 vs ceiling | server CPU a request |\n|---|---|---|---|---|---|---|---|\n")
 	for _, page := range []string{"1000", "10"} {
 		c := r.best("ceiling " + page)
@@ -93,8 +97,10 @@ func (r *results) print(w io.Writer, args []string) {
 		fmt.Fprintf(w, "its request log wrote %d lines and dropped %d.\n", r.logWritten, r.logDropped)
 	}
 	fmt.Fprintf(w, "\n| measure | value |\n|---|---|\n")
-	fmt.Fprintf(w, "| default dataset: first successful response after process start (median of 5) | %s |\n", ms(r.defaultStart))
-	fmt.Fprintf(w, "| default dataset: RSS after the first response | %s |\n", mib(r.defaultRSS))
+	if !r.opts.h2 { // not measured over HTTP/2: start-up does not depend on the protocol
+		fmt.Fprintf(w, "| default dataset: first successful response after process start (median of 5) | %s |\n", ms(r.defaultStart))
+		fmt.Fprintf(w, "| default dataset: RSS after the first response | %s |\n", mib(r.defaultRSS))
+	}
 	fmt.Fprintf(w, "| throughput tenant (%d users): mock RSS / peak after the load | %s / %s |\n", r.opts.users, mib(r.mockRSS), mib(r.mockPeak))
 	fmt.Fprintf(w, "| ceiling RSS / peak after the load | %s / %s |\n", mib(r.ceilingRSS), mib(r.ceilingPeak))
 	if r.largeCalls > 0 {

@@ -61,3 +61,24 @@ func TestCPUTimeReadsProc(t *testing.T) {
 		t.Errorf("cpuTime(-1) = %s, want 0", got)
 	}
 }
+
+func TestPrintSaysTheProtocol(t *testing.T) {
+	for _, c := range []struct {
+		h2          bool
+		want, never string
+	}{
+		{false, "HTTP/1.1 in cleartext", "HTTP/2"},
+		{true, "HTTP/2 with TLS", "default dataset: first successful response"},
+	} {
+		r := &results{machine: "test", loader: "h2load", opts: options{conns: 50, rounds: 1, duration: time.Second, h2: c.h2}}
+		for _, k := range []string{"ceiling", "mock", "mock-off"} {
+			r.add(k, bigPage, loadResult{rps: 100, p50: time.Millisecond, p99: 2 * time.Millisecond})
+			r.add(k, smallPage, loadResult{rps: 100, p50: time.Millisecond, p99: 2 * time.Millisecond})
+		}
+		var out strings.Builder
+		r.print(&out, []string{"dialoutbench", "-h2"})
+		if got := out.String(); !strings.Contains(got, c.want) || strings.Contains(got, c.never) {
+			t.Errorf("h2 %v: output lacks %q or has %q:\n%s", c.h2, c.want, c.never, got)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -31,6 +33,8 @@ type options struct {
 	large    bool
 	ranges   int
 	mockBin  string
+	h2       bool
+	client   *http.Client // trusts the servers' CAs in -h2 mode
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.large, "large", false, "also measure the 10-million-call, 200,000-user ledger")
 	fs.IntVar(&o.ranges, "ranges", 15, "new 90-day ranges asked in the large mode")
 	fs.StringVar(&o.mockBin, "mock", "", "dialoutmock binary (default: built from ./cmd/dialoutmock)")
+	fs.BoolVar(&o.h2, "h2", false, "measure over HTTP/2 with TLS (the mock with --tls, the ceiling over HTTPS too); the load comes from h2load when on PATH (apt-get install nghttp2-client), else from Go")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -54,12 +59,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(fs.Args()) > 0 && fs.Arg(0) == "ceiling" {
 		return serveCeiling(ctx, fs.Args()[1:], stdout)
 	}
-	if o.loader == "auto" {
-		o.loader = "go"
-		if _, err := exec.LookPath("wrk"); err == nil {
-			o.loader = "wrk"
-		}
+	want := "wrk"
+	if o.h2 {
+		want = "h2load"
 	}
+	switch {
+	case o.loader == "auto":
+		o.loader = "go"
+		if _, err := exec.LookPath(want); err == nil {
+			o.loader = want
+		}
+	case o.loader != "go" && o.loader != want:
+		return fmt.Errorf("-loader %s: want %s, go or auto%s", o.loader, want, map[bool]string{true: " with -h2", false: ""}[o.h2])
+	}
+	o.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{ForceAttemptHTTP2: true, TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}}
 
 	dir, err := os.MkdirTemp("", "dialoutbench")
 	if err != nil {
@@ -79,8 +92,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	r := &results{machine: machine(), loader: o.loader, opts: o}
-	if err := measureDefault(ctx, o, r, stderr); err != nil {
-		return err
+	if !o.h2 { // start-up and memory do not depend on the protocol
+		if err := measureDefault(ctx, o, r, stderr); err != nil {
+			return err
+		}
 	}
 	if err := measureThroughput(ctx, o, self, dir, r, stderr); err != nil {
 		return err
@@ -197,10 +212,11 @@ func (p *proc) memory() (rss, peak int64) {
 	return rss, peak
 }
 
-// firstSuccess polls url until it answers 200 and returns the time since
-// the process started.
-func firstSuccess(p *proc, url string) (time.Duration, []byte, error) {
-	client := &http.Client{Timeout: 30 * time.Second}
+// firstSuccess polls url with o's client until it answers 200 and returns
+// the time since the process started; in -h2 mode the answer must come
+// over HTTP/2.
+func firstSuccess(o options, p *proc, url string) (time.Duration, []byte, error) {
+	client := o.client
 	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); {
 		req, _ := http.NewRequest(http.MethodGet, url, nil)
 		req.Header.Set("Authorization", "Bearer bench")
@@ -208,6 +224,9 @@ func firstSuccess(p *proc, url string) (time.Duration, []byte, error) {
 		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			if o.h2 && resp.ProtoMajor != 2 {
+				return 0, nil, fmt.Errorf("GET %s: answered over %s, want HTTP/2", url, resp.Proto)
+			}
 			if resp.StatusCode == http.StatusOK {
 				return time.Since(p.started), body, nil
 			}
@@ -238,7 +257,7 @@ func measureDefault(ctx context.Context, o options, r *results, stderr io.Writer
 		if err != nil {
 			return err
 		}
-		d, _, err := firstSuccess(p, p.base+fnPath+"(fromDateTime=2026-10-02,toDateTime=2026-11-01)")
+		d, _, err := firstSuccess(o, p, p.base+fnPath+"(fromDateTime=2026-10-02,toDateTime=2026-11-01)")
 		if err != nil {
 			p.stop()
 			return err
@@ -259,19 +278,30 @@ func measureDefault(ctx context.Context, o options, r *results, stderr io.Writer
 func measureThroughput(ctx context.Context, o options, self, dir string, r *results, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "throughput: %d users, %d connections, %s a run, %d rounds, loader %s ...\n", o.users, o.conns, o.duration, o.rounds, o.loader)
 	args := []string{"--addr", "127.0.0.1:0", "--window-end", windowEnd, "--users", strconv.Itoa(o.users)}
-	mock, err := start(ctx, o.mockBin, args...)
+	tlsArgs := func(name string) []string {
+		if !o.h2 {
+			return nil
+		}
+		return []string{"--tls", "--tls-ca-out", filepath.Join(dir, name+"-ca.pem")}
+	}
+	mock, err := start(ctx, o.mockBin, slices.Concat(args, tlsArgs("mock"))...)
 	if err != nil {
 		return err
 	}
 	defer mock.stop()
-	quiet, err := start(ctx, o.mockBin, append(args, "--log", "off")...)
+	quiet, err := start(ctx, o.mockBin, slices.Concat(args, tlsArgs("mock-off"), []string{"--log", "off"})...)
 	if err != nil {
 		return err
 	}
 	defer quiet.stop()
+	if o.h2 {
+		if err := trust(o.client, filepath.Join(dir, "mock-ca.pem"), filepath.Join(dir, "mock-off-ca.pem")); err != nil {
+			return err
+		}
+	}
 	bodies := map[string][]byte{}
 	for _, path := range []string{bigPage, smallPage} {
-		_, body, err := firstSuccess(mock, mock.base+path)
+		_, body, err := firstSuccess(o, mock, mock.base+path)
 		if err != nil {
 			return err
 		}
@@ -289,13 +319,22 @@ func measureThroughput(ctx context.Context, o options, self, dir string, r *resu
 		}
 		files = append(files, path, f)
 	}
-	ceiling, err := start(ctx, self, append([]string{"ceiling"}, files...)...)
+	ceilingArgs := []string{"ceiling"}
+	if o.h2 {
+		ceilingArgs = append(ceilingArgs, "-tls", filepath.Join(dir, "ceiling-ca.pem"))
+	}
+	ceiling, err := start(ctx, self, append(ceilingArgs, files...)...)
 	if err != nil {
 		return err
 	}
 	defer ceiling.stop()
+	if o.h2 {
+		if err := trust(o.client, filepath.Join(dir, "ceiling-ca.pem")); err != nil {
+			return err
+		}
+	}
 	for _, path := range []string{bigPage, smallPage} {
-		_, body, err := firstSuccess(ceiling, ceiling.base+path)
+		_, body, err := firstSuccess(o, ceiling, ceiling.base+path)
 		if err != nil {
 			return err
 		}
@@ -305,7 +344,7 @@ func measureThroughput(ctx context.Context, o options, self, dir string, r *resu
 	}
 	for _, path := range []string{bigPage, smallPage} {
 		// The same page but for the port in its links.
-		if _, body, err := firstSuccess(quiet, quiet.base+path); err != nil || len(body) != len(bodies[path]) {
+		if _, body, err := firstSuccess(o, quiet, quiet.base+path); err != nil || len(body) != len(bodies[path]) {
 			return fmt.Errorf("the mock with --log off does not serve the same page: %v", err)
 		}
 	}
@@ -319,7 +358,7 @@ func measureThroughput(ctx context.Context, o options, self, dir string, r *resu
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				res, err := load(ctx, o, t.p.base+page, t.p.cmd.Process.Pid)
+				res, err := load(ctx, o, t.p.base+page, t.p.cmd.Process.Pid, dir)
 				if err != nil {
 					return err
 				}
@@ -328,7 +367,7 @@ func measureThroughput(ctx context.Context, o options, self, dir string, r *resu
 			}
 		}
 	}
-	if err := logStats(mock, r); err != nil {
+	if err := logStats(o, mock, r); err != nil {
 		return err
 	}
 	r.mockRSS, r.mockPeak = mock.memory()
@@ -345,8 +384,8 @@ func pageName(page string) string {
 
 // logStats reads how many request log lines the mock wrote and dropped
 // (GET /_mock/health): a log that drops lines under load would flatter it.
-func logStats(p *proc, r *results) error {
-	resp, err := http.Get(p.base + "/_mock/health")
+func logStats(o options, p *proc, r *results) error {
+	resp, err := o.client.Get(p.base + "/_mock/health")
 	if err != nil {
 		return err
 	}
@@ -406,6 +445,25 @@ func measureLarge(ctx context.Context, o options, r *results, stderr io.Writer) 
 	slices.Sort(firsts)
 	r.largeFirst = firsts
 	r.largeRSSAfter, r.largePeak = p.memory()
+	return nil
+}
+
+// trust adds the CAs in files (PEM, written by the servers at start; waited
+// for) to the roots of client's transport.
+func trust(client *http.Client, files ...string) error {
+	pool := client.Transport.(*http.Transport).TLSClientConfig.RootCAs
+	for _, f := range files {
+		var b []byte
+		for deadline := time.Now().Add(time.Minute); len(b) == 0 && time.Now().Before(deadline); {
+			b, _ = os.ReadFile(f)
+			if len(b) == 0 {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		if !pool.AppendCertsFromPEM(b) {
+			return fmt.Errorf("no CA certificate in %s", f)
+		}
+	}
 	return nil
 }
 

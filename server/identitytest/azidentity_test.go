@@ -13,7 +13,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,7 +43,20 @@ var (
 // strict auth and pages of 2, and returns its base URL and an HTTP client
 // that trusts only the CA PEM the mock generated, read back from a file as a
 // user's SSL_CERT_FILE would be.
+//
+// The mock offers HTTP/2 by ALPN (devcert's server config: h2, then
+// http/1.1), as dialoutmock --tls does, and the client negotiates it: a Go
+// client with its own TLS config must ask for it (ForceAttemptHTTP2). The
+// client records the protocol of every answer (seenOf).
 func startMock(t *testing.T) (string, *http.Client) {
+	t.Helper()
+	base, client, _ := startMockObserved(t, nil)
+	return base, client
+}
+
+// startMockObserved is startMock with observe called on every request the
+// mock receives (nil: none); it also returns the CA file.
+func startMockObserved(t *testing.T, observe func(*http.Request)) (string, *http.Client, string) {
 	t.Helper()
 	b, err := fixtures.Scenarios.ReadFile("scenarios/edges.json")
 	if err != nil {
@@ -67,7 +82,14 @@ func startMock(t *testing.T) (string, *http.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewUnstartedServer(srv)
+	var h http.Handler = srv
+	if observe != nil {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			observe(r)
+			srv.ServeHTTP(w, r)
+		})
+	}
+	ts := httptest.NewUnstartedServer(h)
 	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes refused on purpose are not news
 	ts.TLS = cert.ServerConfig()
 	ts.StartTLS()
@@ -85,9 +107,44 @@ func startMock(t *testing.T) (string, *http.Client) {
 	if !pool.AppendCertsFromPEM(pemBytes) {
 		t.Fatal("the CA file holds no certificate")
 	}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+	client := &http.Client{Transport: &protocols{next: tr}}
 	t.Cleanup(client.CloseIdleConnections)
-	return ts.URL, client
+	return ts.URL, client, caFile
+}
+
+// protocols is a transport that records the protocol of every answer, with
+// its path.
+type protocols struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	seen []string // "HTTP/2.0 /path"
+}
+
+func (p *protocols) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := p.next.RoundTrip(r)
+	if err == nil {
+		p.mu.Lock()
+		p.seen = append(p.seen, resp.Proto+" "+r.URL.Path)
+		p.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (p *protocols) CloseIdleConnections() {
+	if c, ok := p.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// seenOf returns the protocols the client of startMock saw, and forgets them.
+func seenOf(client *http.Client) []string {
+	p := client.Transport.(*protocols)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.seen
+	p.seen = nil
+	return out
 }
 
 // credential is azidentity's ClientSecretCredential with the mock as its
@@ -141,6 +198,17 @@ func TestAzidentityTokenPagesTheReport(t *testing.T) {
 			if err != nil {
 				t.Fatalf("GetToken: %v", err)
 			}
+			// The token flow went over HTTP/2 (MSAL's requests go through
+			// the client given to azidentity).
+			tokenCalls := seenOf(client)
+			if !slices.ContainsFunc(tokenCalls, func(s string) bool { return strings.HasSuffix(s, "/oauth2/v2.0/token") }) {
+				t.Errorf("token flow requests = %q, want one to the token endpoint", tokenCalls)
+			}
+			for _, s := range tokenCalls {
+				if !strings.HasPrefix(s, "HTTP/2.0 ") {
+					t.Errorf("token flow: %s, want HTTP/2.0", s)
+				}
+			}
 			var rows, pages int
 			for link := base + fn + "(fromDateTime=2026-10-01,toDateTime=2026-10-31)"; link != ""; pages++ {
 				status, body := getReport(t, client, link, token)
@@ -168,6 +236,15 @@ func TestAzidentityTokenPagesTheReport(t *testing.T) {
 			}
 			if rows != 9 || pages != 5 {
 				t.Errorf("walked %d rows in %d pages, want October's 9 rows in 5 pages of 2", rows, pages)
+			}
+			pageCalls := seenOf(client)
+			if len(pageCalls) != pages {
+				t.Errorf("%d answers recorded for %d pages", len(pageCalls), pages)
+			}
+			for i, s := range pageCalls {
+				if !strings.HasPrefix(s, "HTTP/2.0 /beta/") {
+					t.Errorf("page %d: %s, want HTTP/2.0", i+1, s)
+				}
 			}
 		})
 	}
