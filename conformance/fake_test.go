@@ -83,6 +83,8 @@ type fake struct {
 	lines    linesMode
 	// ndjsonStatus, when set, answers every PUT of JSON Lines (a gateway that refuses the type).
 	ndjsonStatus int
+	// summaryCalls, when set, is the count of calls GET /_mock/dataset claims.
+	summaryCalls int
 
 	mu       sync.Mutex
 	startup  *fakeData
@@ -660,7 +662,11 @@ func (f *fake) serveControl(a *answer, r *http.Request, path string) {
 		f.mu.Lock()
 		d := f.data
 		f.mu.Unlock()
-		a.json(200, map[string]any{"version": d.version, "name": d.name, "users": len(d.users), "calls": len(d.calls)})
+		calls := len(d.calls)
+		if f.summaryCalls != 0 {
+			calls = f.summaryCalls
+		}
+		a.json(200, map[string]any{"version": d.version, "name": d.name, "users": len(d.users), "calls": calls})
 	case path == "/_mock/dataset" && r.Method == http.MethodPut:
 		f.load(a, r)
 	case path == "/_mock/reset" && r.Method == http.MethodPost:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"slices"
@@ -153,12 +154,14 @@ func TestRestoreSaysWhatJSONLinesLeavesOut(t *testing.T) {
 	lonely := `{"id":"7d0c3e2a-7d41-4f6e-8a9b-000000000099","userPrincipalName":"quiet@fabrikam.com","displayName":"Quiet","usageLocation":"SE"},`
 	mockCall(t, cfg, http.MethodPut, "/_mock/dataset?name=mine", strings.Replace(userScenario(), `"users":[`, `"users":[`+lonely, 1), 200)
 	found := datasetOf(t, cfg)
+	cfg.Run = []string{"DR-ENV-001", "DR-LEDGER-014"}
 
 	rep, before, after, err := notedRun(t, cfg)
 	if err != nil || !rep.Passed() {
 		t.Fatalf("Run = %v, Passed() = %v:%s", err, rep.Passed(), describe(rep, conformance.Fail))
 	}
 	got := datasetOf(t, cfg)
+	wantSays(t, "before the first check", before, "DR-LEDGER-014 changes the mock's state")
 	if got.Version == found.Version || got.Users != 6 || got.Calls != 18 {
 		t.Errorf("GET /_mock/dataset after the run = %+v, want a new version with the 6 users that have calls and 18 calls", got)
 	}
@@ -219,6 +222,44 @@ func TestRestoreFallsBackWithoutJSONLinesUploads(t *testing.T) {
 			})
 			if linesPut != tt.wantLinesPut {
 				t.Errorf("a PUT of JSON Lines sent: %v, want %v", linesPut, tt.wantLinesPut)
+			}
+			wantEmpty(t, tmp)
+		})
+	}
+}
+
+// TestRestoreWithoutACopy: a dataset too large to copy, or whose copy does not hold every call the
+// mock counts, cannot be put back; the kit says so before its first check, and Run returns
+// ErrNotRestored.
+func TestRestoreWithoutACopy(t *testing.T) {
+	tests := []struct {
+		name         string
+		summaryCalls int
+		want         string
+		wantCopy     bool // GET /_mock/calls?arrived=all sent
+	}{
+		{"too many calls to copy", 6_000_000, "the kit cannot put it back: its 6000000 calls take more than the 1.0 GiB the kit copies.", false},
+		{"the copy lacks calls", 19, "the kit cannot put it back: GET /_mock/calls?arrived=all gave 18 calls where GET /_mock/dataset counts 19.", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := privateTemp(t)
+			f := newFake(breaks{})
+			f.lines = linesLoaded
+			cfg := serve(t, f, conformance.ProfileMock)
+			mockCall(t, cfg, http.MethodPut, "/_mock/dataset?name=mine", userScenario(), 200)
+			f.summaryCalls = tt.summaryCalls
+			n := len(f.requests)
+
+			rep, before, after, err := notedRun(t, cfg)
+			if rep == nil || !errors.Is(err, conformance.ErrNotRestored) {
+				t.Fatalf("Run = %v, %v; want a report and ErrNotRestored", rep, err)
+			}
+			wantSays(t, "before the first check", before, tt.want)
+			wantSays(t, "after the last check", after, "Could not put back what the run changed", "and the kit has no copy of it")
+			copied := slices.ContainsFunc(f.requests[n:], func(r fakeRequest) bool { return r.uri == "/_mock/calls?arrived=all" })
+			if copied != tt.wantCopy {
+				t.Errorf("GET /_mock/calls?arrived=all sent: %v, want %v", copied, tt.wantCopy)
 			}
 			wantEmpty(t, tmp)
 		})

@@ -73,6 +73,10 @@ const (
 	// never into memory; what bounds putting it back is the mock's --max-body, which the upload must
 	// fit (mockMaxBody unless the mock was started with more).
 	maxCopyBytes = 1 << 30
+	// minLineBytes is less than any call line of GET /_mock/calls takes (the shortest, with the
+	// organizer's identity, takes about 400): a dataset of more than maxCopyBytes/minLineBytes calls
+	// is not worth starting to copy.
+	minLineBytes = 200
 	// mockMaxBody is the mock's default --max-body (docs/contract.md#loading-real-data).
 	mockMaxBody = 256 << 20
 	// restoreTimeout bounds putting the state back, also after the run's context ended; a large copy
@@ -129,9 +133,9 @@ func (s *session) prepare(ctx context.Context, defs []checkDef) {
 	if len(faults) > 0 {
 		what += fmt.Sprintf(" and the %s it sets aside now, so that its checks meet none", count(len(faults), "queued fault", "queued faults"))
 	}
-	s.notice("%s change the mock's state: they load datasets (PUT /_mock/dataset) and reset it (POST /_mock/reset), "+
+	s.notice("%s %s the mock's state: they load datasets (PUT /_mock/dataset) and reset it (POST /_mock/reset), "+
 		"which also empties %s. After the last check the kit puts back %s; the journal it cannot put back. "+
-		"To change nothing, set NoMutate (dialoutconform --no-mutate).", strings.Join(changers, ", "), journal, what)
+		"To change nothing, set NoMutate (dialoutconform --no-mutate).", strings.Join(changers, ", "), plural(len(changers), "changes", "change"), journal, what)
 	s.notice("%s", s.copyPlan(f))
 	s.found = f
 	if len(faults) > 0 {
@@ -258,6 +262,11 @@ func (s *session) datasetSummary(ctx context.Context, f *foundState) {
 // reads what the lines say of the users. When the lines do not name the organizers it reads the
 // report now, while it serves this dataset, for a rebuilt copy.
 func (s *session) copyDataset(ctx context.Context, f *foundState) {
+	const get = "GET /_mock/calls?arrived=all"
+	if f.calls > maxCopyBytes/minLineBytes {
+		f.copyNote = fmt.Sprintf("its %d calls take more than the %s the kit copies", f.calls, sizeText(maxCopyBytes))
+		return
+	}
 	file, err := os.CreateTemp("", "dialoutconform-*.jsonl")
 	if err != nil {
 		f.copyNote = fmt.Sprintf("there is no temporary file for a copy of it (%v)", err)
@@ -270,7 +279,6 @@ func (s *session) copyDataset(ctx context.Context, f *foundState) {
 			os.Remove(file.Name())
 		}
 	}()
-	const get = "GET /_mock/calls?arrived=all"
 	rsp, err := s.mockDo(ctx, request{url: "/_mock/calls?arrived=all", fresh: true, sink: file, sinkLimit: maxCopyBytes})
 	switch {
 	case err != nil:
@@ -586,14 +594,14 @@ func (s *session) loadCopy(ctx context.Context, f *foundState) (done bool, refus
 	}
 	named := ""
 	if got.name != f.name && f.name != "" {
-		named = fmt.Sprintf(", under the name %s instead of %s", quote(got.name), quote(f.name))
+		named = fmt.Sprintf(" It goes by the name %s instead of %s.", quote(got.name), quote(f.name))
 	}
 	if got.version == f.version {
-		s.notice("Put back the dataset it found exactly: the mock serves version %s again (PUT /_mock/dataset of its JSON Lines copy, %s)%s.",
+		s.notice("Put back the dataset it found exactly: the mock serves version %s again (PUT /_mock/dataset of its JSON Lines copy, %s).%s",
 			f.version, count(f.lines.count, "call", "calls"), named)
 		return true, "", nil
 	}
-	s.notice("Put back a copy of the dataset it found (version %s) from its JSON Lines copy, under version %s: %s%s.",
+	s.notice("Put back a copy of the dataset it found (version %s) from its JSON Lines copy, under version %s: %s.%s",
 		f.version, orUnknown(got.version), versionGap(f, got), named)
 	return true, "", nil
 }
