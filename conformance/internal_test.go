@@ -391,3 +391,11 @@ func TestUploadName(t *testing.T) {
 		}
 	}
 }
+
+func TestSizeText(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 bytes", 1: "1 byte", 1023: "1023 bytes", 6963: "6.8 KiB", 256 << 20: "256 MiB", 82_945_000: "79.1 MiB", 3 << 29: "1.5 GiB"} {
+		if got := sizeText(n); got != want {
+			t.Errorf("sizeText(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -114,7 +114,7 @@ func TestRestoresTheFoundDatasetExactly(t *testing.T) {
 			}
 			wantSays(t, "before the first check", before, append([]string{
 				"the kit loads back the copy of its 18 calls it took now (GET /_mock/calls?arrived=all, every call, arrived or not;",
-				"with PUT /_mock/dataset as JSON Lines, and checks that the mock serves version " + found.Version + " again.",
+				"with PUT /_mock/dataset as JSON Lines, and checks that the mock serves version " + found.Version + " again (a generated dataset",
 				"the journal it cannot put back",
 				"A mock that refuses JSON Lines uploads (one older than them) gets a copy rebuilt as a scenario document instead"}, tt.say...)...)
 			wantSays(t, "after the last check", after,
@@ -161,7 +161,7 @@ func TestRestoreSaysWhatJSONLinesLeavesOut(t *testing.T) {
 		t.Fatalf("Run = %v, Passed() = %v:%s", err, rep.Passed(), describe(rep, conformance.Fail))
 	}
 	got := datasetOf(t, cfg)
-	wantSays(t, "before the first check", before, "DR-LEDGER-014 changes the mock's state")
+	wantSays(t, "before the first check", before, "DR-LEDGER-014 changes the mock's state: it loads datasets")
 	if got.Version == found.Version || got.Users != 6 || got.Calls != 18 {
 		t.Errorf("GET /_mock/dataset after the run = %+v, want a new version with the 6 users that have calls and 18 calls", got)
 	}
@@ -238,7 +238,7 @@ func TestRestoreWithoutACopy(t *testing.T) {
 		want         string
 		wantCopy     bool // GET /_mock/calls?arrived=all sent
 	}{
-		{"too many calls to copy", 6_000_000, "the kit cannot put it back: its 6000000 calls take more than the 1.0 GiB the kit copies.", false},
+		{"too many calls to copy", 1_500_000, "the kit cannot put it back: its 1500000 calls take more than the 256 MiB the kit copies (the mock's default --max-body).", false},
 		{"the copy lacks calls", 19, "the kit cannot put it back: GET /_mock/calls?arrived=all gave 18 calls where GET /_mock/dataset counts 19.", true},
 	}
 	for _, tt := range tests {
