@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,14 @@ type request struct {
 	authValue string
 	noCRID    bool // send no client-request-id
 	fresh     bool // bypass the per-run cache of GET answers
+	// bodyFile, when set, is the body instead of body: the whole file, read from its start at each
+	// attempt, so that a large upload is never held in memory.
+	bodyFile *os.File
+	// sink, when set, takes the body of a 200 answer instead of response.body (which then keeps only
+	// the excerpt), up to sinkLimit bytes and one more, so that the caller can tell the limit was
+	// passed; response.size says how many bytes it took.
+	sink      io.Writer
+	sinkLimit int64
 }
 
 func (r request) cacheKey() string {
@@ -73,6 +82,7 @@ type response struct {
 	body   []byte
 	crid   string // the client-request-id sent, "" when none
 	url    string
+	size   int64 // bytes of the body written to request.sink
 }
 
 // client sends the kit's requests: fresh client-request-id, Authorization, retries on 429/503 with
@@ -127,7 +137,7 @@ func (c *client) do(ctx context.Context, r request) (*response, error) {
 		return nil, fmt.Errorf("the graph profile is read-only: refusing %s %s", r.method, c.red.str(r.url))
 	}
 	key := r.cacheKey()
-	cacheable := r.method == http.MethodGet && !r.fresh
+	cacheable := r.method == http.MethodGet && !r.fresh && r.sink == nil && r.bodyFile == nil
 	if cacheable {
 		c.mu.Lock()
 		hit := c.cache[key]
@@ -173,12 +183,28 @@ func (c *client) do(ctx context.Context, r request) (*response, error) {
 
 func (c *client) send(ctx context.Context, r request, crid string, attempt int) (*response, error) {
 	var body io.Reader
-	if r.body != nil {
+	size := int64(len(r.body))
+	switch {
+	case r.bodyFile != nil:
+		st, err := r.bodyFile.Stat()
+		if err != nil {
+			return nil, fmt.Errorf("build request %s: %v", c.red.str(r.url), err)
+		}
+		size = st.Size()
+		body = io.NewSectionReader(r.bodyFile, 0, size)
+	case r.body != nil:
 		body = bytes.NewReader(r.body)
 	}
+	hasBody := body != nil
 	hr, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
 	if err != nil {
 		return nil, fmt.Errorf("build request %s: %v", c.red.str(r.url), err)
+	}
+	if r.bodyFile != nil {
+		hr.ContentLength = size
+		if size == 0 {
+			hr.Body = http.NoBody
+		}
 	}
 	for k, vs := range c.header {
 		hr.Header[k] = slices.Clone(vs)
@@ -189,7 +215,7 @@ func (c *client) send(ctx context.Context, r request, crid string, attempt int) 
 	if hr.Header.Get("Accept") == "" {
 		hr.Header.Set("Accept", "application/json")
 	}
-	if r.body != nil && hr.Header.Get("Content-Type") == "" {
+	if hasBody && hr.Header.Get("Content-Type") == "" {
 		hr.Header.Set("Content-Type", "application/json")
 	}
 	if crid != "" {
@@ -212,10 +238,16 @@ func (c *client) send(ctx context.Context, r request, crid string, attempt int) 
 		URL:           c.red.str(r.url),
 		RequestHeader: c.red.header(hr.Header, true),
 	}
-	if r.body != nil {
+	switch {
+	case r.bodyFile != nil:
+		head := make([]byte, min(size, int64(excerptSize+c.red.longest)))
+		n, _ := r.bodyFile.ReadAt(head, 0)
+		ex.RequestBody, ex.Truncated = excerpt(c.red.str(string(head[:n])))
+		ex.Truncated = ex.Truncated || size > int64(n)
+	case r.body != nil:
 		ex.RequestBody, ex.Truncated = excerpt(c.red.str(string(r.body)))
 	}
-	ex.Curl = curlLine(ex, r.body != nil)
+	ex.Curl = curlLine(ex, hasBody)
 	rsp := &response{ex: ex, crid: crid, url: r.url}
 	res, err := c.hc.Do(hr)
 	if err != nil {
@@ -227,7 +259,16 @@ func (c *client) send(ctx context.Context, r request, crid string, attempt int) 
 		return nil, fmt.Errorf("%s %s: %s", r.method, ex.URL, ex.Err)
 	}
 	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, maxBodySize+1))
+	var b []byte
+	sunk := r.sink != nil && res.StatusCode == http.StatusOK
+	if sunk {
+		// The answer goes to the sink; the record keeps what an excerpt shows.
+		head := &headWriter{max: excerptSize + c.red.longest}
+		rsp.size, err = io.Copy(io.MultiWriter(r.sink, head), io.LimitReader(res.Body, r.sinkLimit+1))
+		b = head.b
+	} else {
+		b, err = io.ReadAll(io.LimitReader(res.Body, maxBodySize+1))
+	}
 	rsp.status = res.StatusCode
 	rsp.header = res.Header
 	rsp.body = b
@@ -235,8 +276,11 @@ func (c *client) send(ctx context.Context, r request, crid string, attempt int) 
 	ex.ResponseHeader = c.red.header(res.Header, false)
 	var cut bool
 	ex.ResponseBody, cut = excerpt(c.red.str(string(b[:min(len(b), excerptSize+c.red.longest)])))
-	ex.Truncated = ex.Truncated || cut
+	ex.Truncated = ex.Truncated || cut || sunk && (rsp.size > int64(len(b)) || rsp.size > r.sinkLimit)
 	c.record(rsp)
+	if sunk {
+		rsp.body = nil // an excerpt is not the body: nothing may read it as one
+	}
 	if err != nil {
 		ex.Err = c.red.str(err.Error())
 		if ctx.Err() != nil {
@@ -245,6 +289,19 @@ func (c *client) send(ctx context.Context, r request, crid string, attempt int) 
 		return nil, fmt.Errorf("%s %s: read body: %s", r.method, ex.URL, ex.Err)
 	}
 	return rsp, nil
+}
+
+// headWriter keeps the first max bytes written to it.
+type headWriter struct {
+	b   []byte
+	max int
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	if n := w.max - len(w.b); n > 0 {
+		w.b = append(w.b, p[:min(n, len(p))]...)
+	}
+	return len(p), nil
 }
 
 func (c *client) record(r *response) {

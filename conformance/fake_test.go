@@ -8,12 +8,16 @@ package conformance_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,11 +59,32 @@ type breaks struct {
 	ledgerOffByOne, emptyRange404, exponentInteger, putRefusesNamed                            bool
 }
 
+// linesMode says how much of JSON Lines (docs/contract.md#loading-real-data) the fake speaks.
+type linesMode int
+
+const (
+	// linesNone: a mock older than JSON Lines uploads. GET /_mock/calls names only each call's
+	// organizer id; PUT /_mock/dataset reads a scenario document whatever its Content-Type.
+	linesNone linesMode = iota
+	// linesWritten: GET /_mock/calls names the organizer on every line, but PUT /_mock/dataset still
+	// reads a scenario document only.
+	linesWritten
+	// linesLoaded: today's mock. PUT /_mock/dataset also loads JSON Lines (told by the ?name='s
+	// extension, then the Content-Type), and a loaded dataset's version comes from its content, so
+	// its lines load back as the same version.
+	linesLoaded
+)
+
 type fake struct {
 	pageSize int
 	adminKey string
 	b        breaks
 	clock    func() time.Time
+	lines    linesMode
+	// ndjsonStatus, when set, answers every PUT of JSON Lines (a gateway that refuses the type).
+	ndjsonStatus int
+	// summaryCalls, when set, is the count of calls GET /_mock/dataset claims.
+	summaryCalls int
 
 	mu       sync.Mutex
 	startup  *fakeData
@@ -637,7 +662,11 @@ func (f *fake) serveControl(a *answer, r *http.Request, path string) {
 		f.mu.Lock()
 		d := f.data
 		f.mu.Unlock()
-		a.json(200, map[string]any{"version": d.version, "name": d.name, "users": len(d.users), "calls": len(d.calls)})
+		calls := len(d.calls)
+		if f.summaryCalls != 0 {
+			calls = f.summaryCalls
+		}
+		a.json(200, map[string]any{"version": d.version, "name": d.name, "users": len(d.users), "calls": calls})
 	case path == "/_mock/dataset" && r.Method == http.MethodPut:
 		f.load(a, r)
 	case path == "/_mock/reset" && r.Method == http.MethodPost:
@@ -732,6 +761,9 @@ func (f *fake) serveCalls(a *answer, r *http.Request) {
 		if c.callee != "" {
 			line += `,"calleeNumber":` + jstr(c.callee) + `,"destinationName":` + jstr(c.destination) + `,"conferenceId":` + jstr(c.conf) + `,"licenseCapability":` + jstr(c.licence)
 		}
+		if u := d.users[c.organizer]; f.lines != linesNone {
+			line += `,"userPrincipalName":` + jstr(u.upn) + `,"userDisplayName":` + jstr(u.name) + `,"userUsageLocation":` + jstr(u.location)
+		}
 		fmt.Fprintln(a.w, line+"}")
 	}
 }
@@ -742,23 +774,33 @@ func (f *fake) load(a *answer, r *http.Request) {
 		a.error(500, "InternalServerError", "Named datasets are broken.")
 		return
 	}
-	var doc struct {
-		Name, Description string
-		Users             []struct{ ID, UserPrincipalName, DisplayName, UsageLocation string }
-		Calls             []struct {
-			ID, OrganizerID, StartDateTime, EndDateTime, DestinationContext, Currency, UsageLocation string
-			DialerID, CalleeNumber, DestinationName, ConferenceID, LicenseCapability                 string
-			Duration                                                                                 int64
-			Charge, ConnectionCharge                                                                 json.RawMessage
-		}
-	}
-	dec := json.NewDecoder(r.Body)
-	if !f.b.putIgnoresUnknown {
-		dec.DisallowUnknownFields()
-	}
-	if err := dec.Decode(&doc); err != nil {
-		a.error(400, "BadRequest", "scenario: "+err.Error())
+	name := r.URL.Query().Get("name")
+	ndjson := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-ndjson")
+	if ndjson && f.ndjsonStatus != 0 {
+		a.error(f.ndjsonStatus, strings.ReplaceAll(http.StatusText(f.ndjsonStatus), " ", ""), "Not a type this gateway takes.")
 		return
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jsonl":
+		ndjson = true
+	case ".json":
+		ndjson = false
+	}
+	var doc fakeDoc
+	if ndjson && f.lines == linesLoaded {
+		if err := doc.readLines(r.Body); err != nil {
+			a.error(400, "BadRequest", "JSON Lines: "+err.Error())
+			return
+		}
+	} else {
+		dec := json.NewDecoder(r.Body)
+		if !f.b.putIgnoresUnknown {
+			dec.DisallowUnknownFields()
+		}
+		if err := dec.Decode(&doc); err != nil {
+			a.error(400, "BadRequest", "scenario: "+err.Error())
+			return
+		}
 	}
 	d := &fakeData{users: map[string]fakeUser{}}
 	for _, u := range doc.Users {
@@ -804,8 +846,70 @@ func (f *fake) load(a *answer, r *http.Request) {
 	f.mu.Lock()
 	f.loads++
 	d.version = fmt.Sprintf("scenario-%d", f.loads)
-	d.name = "scenario " + r.URL.Query().Get("name")
+	if f.lines == linesLoaded {
+		d.version = d.fingerprint()
+	}
+	d.name = "scenario " + name
 	f.data = d
 	f.mu.Unlock()
 	a.json(200, map[string]any{"users": len(d.users), "calls": len(d.calls), "datasetVersion": d.version})
+}
+
+// fakeDoc is a scenario document (docs/contract.md#scenario-files). A call may repeat its organizer's
+// identity, as a line of JSON Lines does.
+type fakeDoc struct {
+	Name, Description string
+	Users             []fakeDocUser
+	Calls             []fakeDocCall
+}
+
+type fakeDocUser struct{ ID, UserPrincipalName, DisplayName, UsageLocation string }
+
+type fakeDocCall struct {
+	ID, OrganizerID, StartDateTime, EndDateTime, DestinationContext, Currency, UsageLocation string
+	DialerID, CalleeNumber, DestinationName, ConferenceID, LicenseCapability                 string
+	UserPrincipalName, UserDisplayName, UserUsageLocation                                    string
+	Duration                                                                                 int64
+	Charge, ConnectionCharge                                                                 json.RawMessage
+}
+
+// readLines reads JSON Lines into doc: a call a line, its users derived from the identity each
+// line carries.
+func (doc *fakeDoc) readLines(r io.Reader) error {
+	dec := json.NewDecoder(r)
+	seen := map[string]bool{}
+	for n := 1; ; n++ {
+		var c fakeDocCall
+		err := dec.Decode(&c)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: %v", n, err)
+		}
+		if c.UserPrincipalName == "" {
+			return fmt.Errorf("line %d: no userPrincipalName", n)
+		}
+		if !seen[c.OrganizerID] {
+			seen[c.OrganizerID] = true
+			doc.Users = append(doc.Users, fakeDocUser{c.OrganizerID, c.UserPrincipalName, c.UserDisplayName, c.UserUsageLocation})
+		}
+		doc.Calls = append(doc.Calls, c)
+	}
+}
+
+// fingerprint is a version derived from d's users and calls, whatever their order.
+func (d *fakeData) fingerprint() string {
+	var parts []string
+	for _, u := range d.users {
+		parts = append(parts, fmt.Sprint("user", u))
+	}
+	for _, c := range d.calls {
+		parts = append(parts, strings.Join([]string{"call", c.id, c.organizer, c.dialer, c.location, c.context, c.currency,
+			c.start.UTC().Format(time.RFC3339Nano), fmt.Sprint(c.duration), decText(rat(c.charge)), decText(rat(c.connection)),
+			c.callee, c.destination, c.conf, c.licence}, "|"))
+	}
+	slices.Sort(parts)
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\n")))
+	return "s-" + hex.EncodeToString(sum[:6])
 }

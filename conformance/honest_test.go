@@ -200,20 +200,36 @@ func TestRestoresTheStartupDatasetExactly(t *testing.T) {
 	}
 }
 
+// TestNotRestoredIsAnError: when the dataset the run found cannot be put back, Run says so with
+// ErrNotRestored and the reason, and the checks' results stand.
 func TestNotRestoredIsAnError(t *testing.T) {
-	f := newFake(breaks{})
-	cfg := serve(t, f, conformance.ProfileMock)
-	mockCall(t, cfg, http.MethodPut, "/_mock/dataset?name=mine", userScenario(), 200)
-	f.b.putRefusesNamed = true // the rebuilt copy goes in under its name
-	rep, err := conformance.Run(context.Background(), cfg)
-	if rep == nil || !errors.Is(err, conformance.ErrNotRestored) {
-		t.Fatalf("Run = %v, %v; want a report and ErrNotRestored", rep, err)
+	tests := []struct {
+		name   string
+		change func(f *fake)
+		want   string
+	}{
+		{"the rebuilt copy is refused", func(f *fake) { f.b.putRefusesNamed = true }, // the rebuilt copy goes in under its name
+			"loading the rebuilt copy of the dataset it found: PUT /_mock/dataset answered HTTP 500"},
+		{"the copy is too large", func(f *fake) { f.lines, f.ndjsonStatus = linesWritten, http.StatusRequestEntityTooLarge },
+			"as too large (HTTP 413: Not a type this gateway takes.): start the mock with a larger --max-body"},
 	}
-	if !rep.Passed() {
-		t.Errorf("Passed() = false:%s\nthe checks passed; only putting back failed", describe(rep, conformance.Fail))
-	}
-	if last := rep.Notes[len(rep.Notes)-1]; !strings.Contains(last, "Could not put back") {
-		t.Errorf("last note %q, want it to say what could not be put back", last)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(breaks{})
+			cfg := serve(t, f, conformance.ProfileMock)
+			mockCall(t, cfg, http.MethodPut, "/_mock/dataset?name=mine", userScenario(), 200)
+			tt.change(f)
+			rep, err := conformance.Run(context.Background(), cfg)
+			if rep == nil || !errors.Is(err, conformance.ErrNotRestored) {
+				t.Fatalf("Run = %v, %v; want a report and ErrNotRestored", rep, err)
+			}
+			if !rep.Passed() {
+				t.Errorf("Passed() = false:%s\nthe checks passed; only putting back failed", describe(rep, conformance.Fail))
+			}
+			if last := rep.Notes[len(rep.Notes)-1]; !strings.Contains(last, "Could not put back") || !strings.Contains(last, tt.want) {
+				t.Errorf("last note %q, want it to say what could not be put back: %q", last, tt.want)
+			}
+		})
 	}
 }
 

@@ -1,9 +1,15 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -295,5 +301,101 @@ func TestStateChangesComeLast(t *testing.T) {
 	}
 	if !seen {
 		t.Error("no check changes the server's state: the test shows nothing")
+	}
+}
+
+// TestClientStreamsBodies: a sink takes a 200 answer's body, bounded, instead of memory; an error
+// answer keeps its body; a file body is sent whole, with its length, at every attempt.
+func TestClientStreamsBodies(t *testing.T) {
+	var mu sync.Mutex
+	var got []string // Content-Length and body of each PUT
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/big":
+			w.Write([]byte(strings.Repeat("x", 100)))
+		case "/err":
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte("nope"))
+		case "/up":
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			got = append(got, fmt.Sprintf("%d %s", r.ContentLength, b))
+			first := len(got) == 1
+			mu.Unlock()
+			if first {
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	n, err := Config{BaseURL: srv.URL, Profile: ProfileMock, HTTPClient: srv.Client()}.normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(n)
+	ctx := context.Background()
+
+	var sink bytes.Buffer
+	rsp, err := c.do(ctx, request{url: srv.URL + "/big", sink: &sink, sinkLimit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rsp.size != 11 || sink.Len() != 11 || rsp.body != nil || rsp.ex.ResponseBody == "" || !rsp.ex.Truncated {
+		t.Errorf("GET /big into a sink of 10 bytes: size %d, sink %d bytes, body %q, excerpt %q, truncated %v; want 11, 11, none, an excerpt, truncated",
+			rsp.size, sink.Len(), rsp.body, rsp.ex.ResponseBody, rsp.ex.Truncated)
+	}
+	sink.Reset()
+	rsp, err = c.do(ctx, request{url: srv.URL + "/err", sink: &sink, sinkLimit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(rsp.body) != "nope" || sink.Len() != 0 {
+		t.Errorf("GET /err with a sink: body %q, sink %q; want the error body kept and the sink untouched", rsp.body, sink.String())
+	}
+
+	file, err := os.CreateTemp(t.TempDir(), "body-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { file.Close() })
+	file.WriteString("hello world")
+	rsp, err = c.do(ctx, request{method: http.MethodPut, url: srv.URL + "/up", bodyFile: file,
+		header: http.Header{"Content-Type": {"application/x-ndjson"}}})
+	if err != nil || rsp.status != http.StatusOK {
+		t.Fatalf("PUT /up = %v, %v", rsp, err)
+	}
+	if diff := cmp.Diff([]string{"11 hello world", "11 hello world"}, got); diff != "" {
+		t.Errorf("PUT bodies received (-want +got):\n%s", diff)
+	}
+	if rsp.ex.RequestBody != "hello world" || rsp.ex.RequestHeader.Get("Content-Type") != "application/x-ndjson" {
+		t.Errorf("exchange of the PUT: body %q, Content-Type %q; want the file and application/x-ndjson", rsp.ex.RequestBody, rsp.ex.RequestHeader.Get("Content-Type"))
+	}
+}
+
+func TestUploadName(t *testing.T) {
+	tests := []struct{ name, ext, want string }{
+		{"mine", ".jsonl", "mine"},
+		{"mine.json", ".jsonl", "mine.json.jsonl"},
+		{"calls.JSONL", ".jsonl", "calls.JSONL"},
+		{"calls.ndjson", ".jsonl", "calls.ndjson"},
+		{"export.csv", ".jsonl", "export.csv.jsonl"},
+		{"export.zip", ".json", "export.zip.json"},
+		{"calls.jsonl", ".json", "calls.jsonl.json"},
+		{"v1.2 data", ".jsonl", "v1.2 data"},
+		{"generated tenant (seed 7, 50 users, 2026-08-04 to 2026-11-01)", ".jsonl", "generated tenant (seed 7, 50 users, 2026-08-04 to 2026-11-01)"},
+	}
+	for _, tt := range tests {
+		if got := uploadName(tt.name, tt.ext); got != tt.want {
+			t.Errorf("uploadName(%q, %q) = %q, want %q", tt.name, tt.ext, got, tt.want)
+		}
+	}
+}
+
+func TestSizeText(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 bytes", 1: "1 byte", 1023: "1023 bytes", 6963: "6.8 KiB", 256 << 20: "256 MiB", 82_945_000: "79.1 MiB", 3 << 29: "1.5 GiB"} {
+		if got := sizeText(n); got != want {
+			t.Errorf("sizeText(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

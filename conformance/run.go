@@ -141,7 +141,9 @@ func anyMatch(ms []func(string) bool, id string) bool {
 //
 // In the mock profile, unless NoMutate, the kit first records the server's state the checks change
 // (the dataset, the queued faults, which it sets aside so that the checks meet none) and puts it back
-// after the last check, also when ctx ends early. What it cannot put back it says in a notice before
+// after the last check, also when ctx ends early. The dataset's calls are copied to a temporary file
+// (GET /_mock/calls?arrived=all), loaded back as JSON Lines when the dataset is not the mock's
+// startup one, and the file is removed at the end. What it cannot put back it says in a notice before
 // the first check.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	n, err := cfg.normalize()

@@ -243,16 +243,20 @@ func TestRealNoCheckSelected(t *testing.T) {
 	}
 }
 
-// userScenario is a user's own dataset: six users with three calls each in the last 30 days.
+// userScenario is a user's own dataset: six users with three calls each in the last 30 days, the
+// first of each two hours before now (with late arrival, not arrived yet).
 func userScenario(now time.Time) string {
 	var users, calls []string
 	for i := range 6 {
 		id := fmt.Sprintf("7d0c3e2a-7d41-4f6e-8a9b-%012d", i+1)
 		users = append(users, fmt.Sprintf(`{"id":%q,"userPrincipalName":"u%d@fabrikam.com","displayName":"Üser %d","usageLocation":"SE"}`, id, i+1, i+1))
 		for j := range 3 {
-			start := now.Truncate(24*time.Hour).AddDate(0, 0, -2-i-j*7).Add(9 * time.Hour).Format(time.RFC3339)
+			start := now.Truncate(24*time.Hour).AddDate(0, 0, -2-i-j*7).Add(9 * time.Hour)
+			if j == 0 {
+				start = now.Truncate(time.Second).Add(-2*time.Hour - time.Duration(i)*time.Minute)
+			}
 			calls = append(calls, fmt.Sprintf(`{"id":"8e1d2e3f-4a5b-4c6d-8e7f-%06d%06d","organizerId":%q,"startDateTime":%q,"duration":%d,"destinationContext":"Domestic","charge":"0.%02d","connectionCharge":0,"currency":"SEK"}`,
-				i+1, j+1, id, start, 60+j, 10+i+j))
+				i+1, j+1, id, start.Format(time.RFC3339), 60+j, 10+i+j))
 		}
 	}
 	return `{"name":"mine","users":[` + strings.Join(users, ",") + `],"calls":[` + strings.Join(calls, ",") + `]}`
@@ -260,76 +264,111 @@ func userScenario(now time.Time) string {
 
 // TestRealLeavesTheMockAsFound: with the user's own scenario loaded, a fault queued and requests in
 // the journal, a mock-profile run passes (the documented reset is no failure), says up front what
-// it changes, and leaves the dataset and the fault as it found them; --no-mutate also keeps the
-// journal.
+// it changes, and leaves the dataset and the fault as it found them: the very dataset version, every
+// call (with late arrival, those not arrived yet too); --no-mutate also keeps the journal.
 func TestRealLeavesTheMockAsFound(t *testing.T) {
 	mock, conform := buildBinaries(t)
-	base := startRealMock(t, mock, nil, "--users", "40")
-	call(t, http.MethodPut, base+"/_mock/dataset?name=mine", userScenario(time.Now().UTC()), 200)
-	call(t, http.MethodPost, base+"/_mock/faults", `{"path":"/beta/users","times":3,"status":500}`, 201)
-	call(t, http.MethodGet, base+"/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=2026-01-01,toDateTime=2026-01-02)", "", 200)
-	snapshot := func() (calls, faults, dataset string) {
-		var sum map[string]any
-		if err := json.Unmarshal(call(t, http.MethodGet, base+"/_mock/dataset", "", 200), &sum); err != nil {
-			t.Fatal(err)
-		}
-		delete(sum, "version") // a rebuilt copy has a version of its own
-		ds, _ := json.Marshal(sum)
-		return string(call(t, http.MethodGet, base+"/_mock/calls", "", 200)), string(call(t, http.MethodGet, base+"/_mock/faults", "", 200)), string(ds)
+	tests := []struct {
+		name    string
+		mockArg []string
+		kitArg  []string
+		late    bool // some calls have not arrived
+	}{
+		{"every call arrived", nil, nil, false},
+		// DR-LEDGER-010's scenario has a call of Int32-max seconds, which ends in 2093: with late
+		// arrival it never arrives, and the check cannot see its row.
+		{"late arrival", []string{"--arrival-delay", "24h-48h"}, []string{"--skip", "DR-LEDGER-010"}, true},
 	}
-	calls, faults, dataset := snapshot()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := startRealMock(t, mock, nil, append([]string{"--users", "40"}, tt.mockArg...)...)
+			call(t, http.MethodPut, base+"/_mock/dataset?name=mine", userScenario(time.Now().UTC()), 200)
+			call(t, http.MethodPost, base+"/_mock/faults", `{"path":"/beta/users","times":3,"status":500}`, 201)
+			call(t, http.MethodGet, base+"/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=2026-01-01,toDateTime=2026-01-02)", "", 200)
+			// snapshot reads the state a run must leave as it found it. A call may arrive while the
+			// kit runs, so the count of those arrived is left out of the summary.
+			snapshot := func() (calls, faults, dataset string, arrived, all float64) {
+				var sum map[string]any
+				if err := json.Unmarshal(call(t, http.MethodGet, base+"/_mock/dataset", "", 200), &sum); err != nil {
+					t.Fatal(err)
+				}
+				arrived, _ = sum["arrivedCalls"].(float64)
+				all, _ = sum["calls"].(float64)
+				delete(sum, "arrivedCalls")
+				ds, _ := json.Marshal(sum)
+				return string(call(t, http.MethodGet, base+"/_mock/calls?arrived=all", "", 200)), string(call(t, http.MethodGet, base+"/_mock/faults", "", 200)), string(ds), arrived, all
+			}
+			calls, faults, dataset, arrived, all := snapshot()
+			if late := arrived < all; late != tt.late || all != 18 {
+				t.Fatalf("GET /_mock/dataset before the run: %v of %v calls arrived; want 18 calls, some not arrived: %v", arrived, all, tt.late)
+			}
+			var health struct{ DatasetVersion string }
+			if err := json.Unmarshal(call(t, http.MethodGet, base+"/_mock/health", "", 200), &health); err != nil {
+				t.Fatal(err)
+			}
+			version := health.DatasetVersion
 
-	got := runConform(t, conform, nil, "--base-url", base)
-	if got.code != 0 {
-		t.Fatalf("exit code = %d, want 0\n%s\n%s", got.code, got.stdout, got.stderr)
-	}
-	notice := strings.Index(got.stderr, "dialoutconform: DR-LEDGER-010, DR-LEDGER-011, DR-LEDGER-012, DR-LEDGER-013, DR-LEDGER-014 change the mock's state")
-	first := strings.Index(got.stderr, "] PASS")
-	if notice < 0 || first < 0 || notice > first {
-		t.Errorf("stderr does not say what the run changes before the first check:\n%s", got.stderr)
-	}
-	for _, want := range []string{"empties its request journal (1 request in it now)", "the 1 queued fault it sets aside", "Put back a copy of the dataset it found", "Queued again the 1 fault"} {
-		if !strings.Contains(got.stderr, want) {
-			t.Errorf("stderr does not say %q:\n%s", want, got.stderr)
-		}
-	}
-	c2, f2, d2 := snapshot()
-	if c2 != calls {
-		t.Errorf("GET /_mock/calls after the run:\n%s\nwant the user's:\n%s", c2, calls)
-	}
-	if f2 != faults || d2 != dataset {
-		t.Errorf("after the run: faults %s, dataset %s\nwant faults %s, dataset %s", f2, d2, faults, dataset)
-	}
+			got := runConform(t, conform, nil, append([]string{"--base-url", base}, tt.kitArg...)...)
+			if got.code != 0 {
+				t.Fatalf("exit code = %d, want 0\n%s\n%s", got.code, got.stdout, got.stderr)
+			}
+			notice := strings.Index(got.stderr, "DR-LEDGER-011, DR-LEDGER-012, DR-LEDGER-013, DR-LEDGER-014 change the mock's state")
+			first := strings.Index(got.stderr, "] PASS")
+			if notice < 0 || first < 0 || notice > first {
+				t.Errorf("stderr does not say what the run changes before the first check:\n%s", got.stderr)
+			}
+			for _, want := range []string{"empties its request journal (1 request in it now)", "the 1 queued fault it sets aside",
+				"the journal it cannot put back",
+				"the kit loads back the copy of its 18 calls it took now (GET /_mock/calls?arrived=all, every call, arrived or not;",
+				"Put back the dataset it found exactly: the mock serves version " + version + " again", "Queued again the 1 fault"} {
+				if !strings.Contains(got.stderr, want) {
+					t.Errorf("stderr does not say %q:\n%s", want, got.stderr)
+				}
+			}
+			c2, f2, d2, _, _ := snapshot()
+			if err := json.Unmarshal(call(t, http.MethodGet, base+"/_mock/health", "", 200), &health); err != nil {
+				t.Fatal(err)
+			}
+			if health.DatasetVersion != version {
+				t.Errorf("dataset version after the run = %s, want %s, the version the run found", health.DatasetVersion, version)
+			}
+			if c2 != calls {
+				t.Errorf("GET /_mock/calls?arrived=all after the run:\n%s\nwant the user's:\n%s", c2, calls)
+			}
+			if f2 != faults || d2 != dataset {
+				t.Errorf("after the run: faults %s, dataset %s\nwant faults %s, dataset %s", f2, d2, faults, dataset)
+			}
 
-	journal := func() []string {
-		var entries []struct{ Method, Path string }
-		if err := json.Unmarshal(call(t, http.MethodGet, base+"/_mock/requests", "", 200), &entries); err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, e := range entries {
-			out = append(out, e.Method+" "+e.Path)
-		}
-		return out
-	}
-	call(t, http.MethodGet, base+"/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=2026-01-01,toDateTime=2026-01-03)", "", 200)
-	before := journal()
-	version := string(call(t, http.MethodGet, base+"/_mock/health", "", 200))
-	got = runConform(t, conform, nil, "--base-url", base, "--no-mutate")
-	if got.code != 0 || !strings.Contains(got.stdout, "changes the server's state, and NoMutate (--no-mutate)") {
-		t.Fatalf("--no-mutate: exit code = %d, want 0 and the checks that change state skipped\n%s\n%s", got.code, got.stdout, got.stderr)
-	}
-	if !strings.Contains(got.stderr, "1 fault is queued on the mock") {
-		t.Errorf("--no-mutate does not warn of the queued fault:\n%s", got.stderr)
-	}
-	if after := journal(); len(after) <= len(before) || !slices.Equal(after[:len(before)], before) {
-		t.Errorf("--no-mutate: the journal went from %d to %d entries, want the old ones kept and the run's added", len(before), len(after))
-	}
-	if v := string(call(t, http.MethodGet, base+"/_mock/health", "", 200)); v != version {
-		t.Errorf("--no-mutate: health %s, want %s", v, version)
-	}
-	if _, f3, _ := snapshot(); f3 != faults {
-		t.Errorf("--no-mutate: faults %s, want %s", f3, faults)
+			journal := func() []string {
+				var entries []struct{ Method, Path string }
+				if err := json.Unmarshal(call(t, http.MethodGet, base+"/_mock/requests", "", 200), &entries); err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, e := range entries {
+					out = append(out, e.Method+" "+e.Path)
+				}
+				return out
+			}
+			call(t, http.MethodGet, base+"/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=2026-01-01,toDateTime=2026-01-03)", "", 200)
+			before := journal()
+			got = runConform(t, conform, nil, "--base-url", base, "--no-mutate")
+			if got.code != 0 || !strings.Contains(got.stdout, "changes the server's state, and NoMutate (--no-mutate)") {
+				t.Fatalf("--no-mutate: exit code = %d, want 0 and the checks that change state skipped\n%s\n%s", got.code, got.stdout, got.stderr)
+			}
+			if !strings.Contains(got.stderr, "1 fault is queued on the mock") {
+				t.Errorf("--no-mutate does not warn of the queued fault:\n%s", got.stderr)
+			}
+			if after := journal(); len(after) <= len(before) || !slices.Equal(after[:len(before)], before) {
+				t.Errorf("--no-mutate: the journal went from %d to %d entries, want the old ones kept and the run's added", len(before), len(after))
+			}
+			if err := json.Unmarshal(call(t, http.MethodGet, base+"/_mock/health", "", 200), &health); err != nil || health.DatasetVersion != version {
+				t.Errorf("--no-mutate: dataset version %s (%v), want %s", health.DatasetVersion, err, version)
+			}
+			if _, f3, _, _, _ := snapshot(); f3 != faults {
+				t.Errorf("--no-mutate: faults %s, want %s", f3, faults)
+			}
+		})
 	}
 }
 
