@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -128,7 +129,15 @@ func readBody(c echo.Context, limit int64) ([]byte, error) {
 // handlePutDataset swaps the dataset atomically: a scenario document, or
 // {"generator": {...}} with generator parameters. A refused upload leaves the
 // old dataset serving.
+//
+// Control requests take effect in the order they arrive (see builds): this
+// PUT is numbered before its body is read, and a later PUT or reset that
+// arrives before its dataset is built supersedes it. The build is then
+// cancelled and dropped, and this PUT is answered 409 Conflict (ErrSuperseded)
+// so that a client does not take the later request's dataset for its own.
 func (s *Server) handlePutDataset(c echo.Context) error {
+	b := s.builds.begin(c.Request().Context())
+	defer b.end()
 	body, err := readBody(c, s.cfg.MaxBodyBytes)
 	if err != nil {
 		return err
@@ -141,16 +150,17 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 		if s.cfg.Generate == nil {
 			return badRequest("This server does not take generator parameters; upload a scenario document.")
 		}
-		ds, err = s.cfg.Generate(c.Request().Context(), probe.Generator)
+		ds, err = b.run(func(ctx context.Context) (Dataset, error) {
+			return s.cfg.Generate(ctx, probe.Generator)
+		}, s.install)
 		var ge *GraphError
-		if err != nil && !errors.As(err, &ge) {
+		if err != nil && !errors.Is(err, ErrSuperseded) && !errors.As(err, &ge) {
 			return badRequest("The generator parameters were refused, and the previous dataset keeps serving: %v.", err)
 		}
-		if err != nil {
-			return err
-		}
-		s.Swap(ds)
-	} else if ds, err = s.LoadScenario(c.QueryParam("name"), body); err != nil {
+	} else {
+		ds, err = s.loadScenario(b, c.QueryParam("name"), body)
+	}
+	if err != nil {
 		return err
 	}
 	s.log.Info("dataset swapped", slog.String("name", ds.Name), slog.String("version", ds.Version))

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -57,11 +58,21 @@ const maxQuoted = 100
 // name); the version is derived from the bytes, so the same file gives the
 // same version everywhere. A refusal is a report.Problems.
 func (l *ScenarioLoader) Load(name string, doc []byte) (Dataset, error) {
+	return l.LoadContext(context.Background(), name, doc)
+}
+
+// LoadContext is Load that gives up with ctx's error, between its steps,
+// once ctx is done: the server cancels a scenario upload that a later
+// control request superseded.
+func (l *ScenarioLoader) LoadContext(ctx context.Context, name string, doc []byte) (Dataset, error) {
 	if !json.Valid(doc) {
 		return Dataset{}, report.Problems{{Pointer: "", Reason: syntaxReason(doc)}}
 	}
 	if p, huge := hugeNumber(doc); huge {
 		return Dataset{}, report.Problems{p}
+	}
+	if err := ctx.Err(); err != nil {
+		return Dataset{}, err
 	}
 	res, err := l.schema.Validate(gojsonschema.NewBytesLoader(doc))
 	if err != nil {
@@ -77,8 +88,14 @@ func (l *ScenarioLoader) Load(name string, doc []byte) (Dataset, error) {
 		}
 		return Dataset{}, probs
 	}
+	if err := ctx.Err(); err != nil {
+		return Dataset{}, err
+	}
 	sc, err := report.DecodeScenario(bytes.NewReader(doc))
 	if err != nil {
+		return Dataset{}, err
+	}
+	if err := ctx.Err(); err != nil {
 		return Dataset{}, err
 	}
 	ds, err := sc.CallLedger()

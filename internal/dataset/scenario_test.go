@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -92,5 +93,21 @@ func TestLoadFile(t *testing.T) {
 	var probs report.Problems
 	if !errors.As(err, &probs) || !strings.Contains(err.Error(), "go.mod") {
 		t.Errorf("LoadFile(go.mod) = %v, want Problems naming the file", err)
+	}
+}
+
+func TestLoadContextStopsWhenCancelled(t *testing.T) {
+	l, err := NewScenarioLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := fixtures.Scenarios.ReadFile("scenarios/edges.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := l.LoadContext(ctx, "edges", doc); !errors.Is(err, context.Canceled) {
+		t.Errorf("LoadContext(cancelled) = %v, want context.Canceled", err)
+	}
+	if _, err := l.LoadContext(context.Background(), "edges", doc); err != nil {
+		t.Errorf("LoadContext = %v, want nil", err)
 	}
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// control sends a control API request to the mock at base.
+func control(tb testing.TB, method, url, body string) (int, []byte) {
+	tb.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func datasetVersion(tb testing.TB, base string) string {
+	tb.Helper()
+	_, b := control(tb, http.MethodGet, base+"/_mock/health", "")
+	var h struct {
+		DatasetVersion string `json:"datasetVersion"`
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		tb.Fatalf("health %s: %v", b, err)
+	}
+	return h.DatasetVersion
+}
+
+// TestResetSupersedesASlowerPut: a PUT of a 50,000-user generator, then a
+// reset while it builds: the reset stands, whatever the build does, and the
+// PUT is answered 409 Conflict (issue 11, item 6). The reset is sent once
+// the mock logs that the build started, so the PUT surely came first.
+func TestResetSupersedesASlowerPut(t *testing.T) {
+	p := startBinary(t, "--users", "5")
+	startup := datasetVersion(t, p.base)
+	type answer struct {
+		status int
+		body   []byte
+	}
+	put := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPut, p.base+"/_mock/dataset", strings.NewReader(`{"generator":{"users":50000}}`))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			put <- answer{body: []byte(err.Error())}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		put <- answer{resp.StatusCode, b}
+	}()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(p.stderr.String(), "dataset build started"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the mock did not log that the build started\n%s", p.stderr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if status, b := control(t, http.MethodPost, p.base+"/_mock/reset", ""); status != http.StatusOK {
+		t.Fatalf("reset = %d %s", status, b)
+	}
+	a := <-put
+	if a.status != http.StatusConflict || !strings.Contains(string(a.body), `"code":"Conflict"`) {
+		t.Errorf("superseded PUT = %d %s, want 409 Conflict", a.status, a.body)
+	}
+	if got := datasetVersion(t, p.base); got != startup {
+		t.Errorf("after PUT then reset, health version = %s, want the startup dataset's %s", got, startup)
+	}
+}
