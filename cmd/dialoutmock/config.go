@@ -13,6 +13,7 @@ import (
 
 	"github.com/dialoutkit/dialoutkit/generator"
 	"github.com/dialoutkit/dialoutkit/internal/cli"
+	"github.com/dialoutkit/dialoutkit/internal/dataset"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -38,6 +39,28 @@ type config struct {
 
 	identity identityConfig // --app, --apps-file, --token-key, --tls… (identity.go)
 }
+
+// usage heads dialoutmock -h: what it serves, where its settings come from,
+// and the control API, whose limits a user must know before scripting it.
+const usage = `Usage: dialoutmock [flags]
+
+Serves the Graph beta function getPstnOnlineMeetingDialoutReport from a generated tenant or a scenario.
+Every flag can also be set with the environment variable %[1]s<NAME> (upper-case, - as _); a flag wins over the environment.
+
+Control API, under /_mock/ (with DIALOUTMOCK_ADMIN_KEY set, send it in X-Admin-Key):
+  GET  /_mock/health, /_mock/dataset        liveness and dataset version; a summary of the dataset
+  PUT  /_mock/dataset                       load a scenario document, or {"generator":{...}} parameters
+  POST /_mock/reset                         back to the startup dataset; clears journal, faults, throttling
+  GET  /_mock/calls?from=&to=               the ledger behind every total (&format=csv)
+  GET|DELETE /_mock/requests                the request journal
+  GET|POST|DELETE /_mock/faults             queued faults
+Dataset changes take effect in the order they arrive: a PUT still building when a later PUT or reset
+arrives is dropped and answered 409. One build runs at a time. Generator parameters may ask for at most
+%[2]d expected calls (users × intensity × days / 30; more with the flags at start), and a scenario
+upload is at most %[3]d MiB.
+
+Flags:
+`
 
 // envPrefix names the environment variable of each flag (cli.EnvName):
 // --window-end is DIALOUTMOCK_WINDOW_END.
@@ -75,7 +98,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	fs.StringVar(&latency, "latency", "0", "added to every Graph request: a `duration` (50ms) or a range drawn uniformly, seeded by --seed (20ms-200ms)")
 	identityFlags := addIdentityFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: dialoutmock [flags]\n\nServes the Graph beta function getPstnOnlineMeetingDialoutReport from a generated tenant or a scenario.\nEvery flag can also be set with the environment variable %s<NAME> (upper-case, - as _); a flag wins over the environment.\n\nFlags:\n", envPrefix)
+		fmt.Fprintf(fs.Output(), usage, envPrefix, dataset.MaxBuildCalls, server.DefaultMaxBodyBytes>>20)
 		fs.PrintDefaults()
 	}
 

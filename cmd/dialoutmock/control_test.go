@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dialoutkit/dialoutkit/internal/dataset"
 )
 
 // control sends a control API request to the mock at base.
@@ -75,5 +80,36 @@ func TestResetSupersedesASlowerPut(t *testing.T) {
 	}
 	if got := datasetVersion(t, p.base); got != startup {
 		t.Errorf("after PUT then reset, health version = %s, want the startup dataset's %s", got, startup)
+	}
+}
+
+// TestGeneratorPutIsBounded: generator parameters of PUT /_mock/dataset are
+// refused past dataset.MaxBuildCalls expected calls, before any building,
+// and the dataset serving stays (issue 11, item 7).
+func TestGeneratorPutIsBounded(t *testing.T) {
+	base := startMock(t, nil, "--window-end", "2026-11-01", "--users", "5")
+	before := datasetVersion(t, base)
+	// 300,000 users × 10 calls per 30 days × 365 days is about 36.5 M calls.
+	status, b := control(t, http.MethodPut, base+"/_mock/dataset", `{"generator":{"users":300000}}`)
+	if status != http.StatusBadRequest || !strings.Contains(string(b), fmt.Sprint(dataset.MaxBuildCalls)) {
+		t.Errorf("PUT of 36.5 M expected calls = %d %s, want 400 naming the bound %d", status, b, dataset.MaxBuildCalls)
+	}
+	if got := datasetVersion(t, base); got != before {
+		t.Errorf("after a refused PUT, version = %s, want %s", got, before)
+	}
+}
+
+// TestHelpStatesTheControlAPI: -h lists the control API, says that dataset
+// changes take effect in order, and states the bound of a build.
+func TestHelpStatesTheControlAPI(t *testing.T) {
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"dialoutmock", "-h"}, func(string) string { return "" }, io.Discard, &stderr); err != nil {
+		t.Fatalf("run -h = %v, want nil", err)
+	}
+	for _, want := range []string{"PUT  /_mock/dataset", "POST /_mock/reset", "/_mock/faults", "answered 409",
+		"One build runs at a time", fmt.Sprint(dataset.MaxBuildCalls), "64 MiB"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("usage does not say %q:\n%s", want, stderr.String())
+		}
 	}
 }
