@@ -68,8 +68,10 @@ func (c Config) Validate() error {
 			return bad("Throttle", "limit %+v: want requests ≥ 1 in a positive window", l)
 		}
 	}
-	if u := c.PublicURL; u != nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "") {
-		return bad("PublicURL", "%q: want http(s)://host[:port][/path]", u)
+	if u := c.PublicURL; u != nil {
+		if reason := checkPublicURL(u); reason != "" {
+			return bad("PublicURL", "%s: %s", u.Redacted(), reason)
+		}
 	}
 	return nil
 }

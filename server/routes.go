@@ -12,7 +12,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(canonicalPath)
+	e.Pre(s.stripPrefix, canonicalPath)
 	e.Use(requestIDs, s.logRequests, s.recoverPanics, s.validHost)
 
 	// Everything a client of Graph can reach is journaled and can be made to

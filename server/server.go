@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -92,6 +91,7 @@ type Server struct {
 	initial Dataset
 	data    atomic.Pointer[Dataset]
 	builds  *builds // orders the changes of data
+	base    string  // the links' base that Config.PublicURL sets (publicParts)
 	cache   *rowCache
 
 	scenarios *dataset.ScenarioLoader
@@ -141,6 +141,7 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 	}
 	s.identity = id
 	s.builds = newBuilds(s.log)
+	s.base, _ = publicParts(cfg.PublicURL)
 	s.data.Store(&ds)
 	s.echo = s.routes()
 	return s, nil
@@ -209,8 +210,8 @@ func (s *Server) ClearFaults() { s.faults.clear() }
 // publicBase is the absolute base URL (scheme, host, optional path, no
 // trailing slash) that @odata.context and @odata.nextLink are built from.
 func (s *Server) publicBase(r *http.Request) string {
-	if u := s.cfg.PublicURL; u != nil {
-		return strings.TrimSuffix(u.String(), "/")
+	if s.base != "" {
+		return s.base
 	}
 	scheme := "http"
 	if r.TLS != nil {

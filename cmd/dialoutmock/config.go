@@ -42,7 +42,9 @@ type config struct {
 
 // usage heads dialoutmock -h: what it serves, where its settings come from,
 // and the control API, whose limits a user must know before scripting it.
-const usage = `Usage: dialoutmock [flags]
+const usage = `Usage: dialoutmock [flags]            serve the function
+       dialoutmock generate [flags]   write the generated ledger (JSON Lines, CSV or a scenario
+                                      document) without serving it; dialoutmock generate -h for its flags
 
 Serves the Graph beta function getPstnOnlineMeetingDialoutReport from a generated tenant or a scenario.
 Every flag can also be set with the environment variable %[1]s<NAME> (upper-case, - as _); a flag wins over the environment.
@@ -82,7 +84,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	fs := flag.NewFlagSet("dialoutmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address` (:0 picks a free port; the chosen URL is printed)")
-	fs.StringVar(&publicURL, "public-url", "", "base `URL` of @odata.context and @odata.nextLink (default: each request's scheme and Host)")
+	fs.StringVar(&publicURL, "public-url", "", "base `URL` of @odata.context and @odata.nextLink, such as https://gw.example/graph: a trailing /beta or /v1.0 is the version, not a prefix, and paths are served with or without a prefix (default: each request's scheme and Host)")
 	addSpecFlags(fs, &spec, &windowEnd)
 	fs.StringVar(&c.scenario, "scenario", "", "scenario `file` that replaces the generator")
 	fs.IntVar(&c.pageSize, "page-size", server.MaxPageSize, "entries per page, 1 to 1000")
