@@ -61,10 +61,34 @@ type CallLedger struct {
 	calls []Call // sorted by start time, then id
 }
 
+// maxCharge is the largest charge: its hundredths fit an int64.
+var maxCharge = Cents(math.MaxInt64)
+
+// chargeReason says why m is not a charge, "" if it is one: charges are
+// never negative, have at most Places decimal places and at most maxCharge.
+func chargeReason(m Money) string {
+	if _, ok := m.Cents(); ok && !m.IsNegative() {
+		return ""
+	}
+	switch {
+	case m.IsNegative():
+		return "want a decimal ≥ 0"
+	case !m.Decimal().Shift(Places).IsInteger():
+		return fmt.Sprintf("want a decimal with at most %d places", Places)
+	}
+	return fmt.Sprintf("is too large: a charge is at most %s", maxCharge)
+}
+
 // NewCallLedger checks the meaning of users and calls and indexes them. Every
 // problem found is returned at once, each with the JSON pointer of the field.
 // Missing usageLocation and endDateTime of a call are filled in.
 func NewCallLedger(users []User, calls []Call) (*CallLedger, error) {
+	return newCallLedger(users, calls, nil)
+}
+
+// newCallLedger is NewCallLedger quoting the charges of written, by JSON
+// pointer, as a document wrote them.
+func newCallLedger(users []User, calls []Call, written map[string]string) (*CallLedger, error) {
 	var probs Problems
 	add := func(ptr, format string, args ...any) {
 		err := fmt.Errorf(format, args...) // %w keeps a sentinel such as ErrOverflow
@@ -139,14 +163,20 @@ func NewCallLedger(users []User, calls []Call) (*CallLedger, error) {
 				add(p+"/endDateTime", "is %s after startDateTime, but duration says %ds", got, c.Duration)
 			}
 		}
-		charge, okC := c.Charge.Cents()
-		if !okC || charge < 0 {
-			add(p+"/charge", "%s: want a decimal ≥ 0 with at most %d places", c.Charge.Decimal(), Places)
+		for _, m := range []struct {
+			field string
+			money Money
+		}{{"charge", c.Charge}, {"connectionCharge", c.ConnectionCharge}} {
+			if reason := chargeReason(m.money); reason != "" {
+				text, ok := written[p+"/"+m.field]
+				if !ok {
+					text = m.money.Decimal().String()
+				}
+				add(p+"/"+m.field, "%s: %s", text, reason)
+			}
 		}
-		conn, okN := c.ConnectionCharge.Cents()
-		if !okN || conn < 0 {
-			add(p+"/connectionCharge", "%s: want a decimal ≥ 0 with at most %d places", c.ConnectionCharge.Decimal(), Places)
-		}
+		charge, _ := c.Charge.Cents()
+		conn, _ := c.ConnectionCharge.Cents()
 		cur, err := ParseCode3(c.Currency)
 		if err != nil {
 			add(p+"/currency", "%v", err)

@@ -59,7 +59,9 @@ func (s *Server) handleCalls(c echo.Context) error {
 		}
 	}
 	if q.From.After(q.To) {
-		return report.ErrReversedRange
+		// Not report.ErrReversedRange, whose message names the function's
+		// parameters: this endpoint's are from and to.
+		return badRequest("The parameter 'from' must not be later than the parameter 'to'.")
 	}
 	format := c.QueryParam("format")
 	ct := callContentType(format)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dialoutkit/dialoutkit/fixtures"
 	"github.com/dialoutkit/dialoutkit/internal/dataset"
 )
 
@@ -111,5 +112,53 @@ func TestHelpStatesTheControlAPI(t *testing.T) {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("usage does not say %q:\n%s", want, stderr.String())
 		}
+	}
+}
+
+// TestScenarioUploadMessages: a refused scenario upload names the field with
+// the call's index and the real reason, and quotes a charge as written
+// (issue 11, item 12).
+func TestScenarioUploadMessages(t *testing.T) {
+	base := startMock(t, nil, "--window-end", "2026-11-01", "--users", "5")
+	two := strings.Replace(fixtures.TinyScenario(`1`), `"calls":[`, `"calls":[{"id":"aaaaaaaa-0000-4000-8000-000000000002","organizerId":"11111111-2222-4333-8444-555555555555","startDateTime":"2026-10-05T11:00:00Z","duration":5,"destinationContext":"Domestic","charge":0,"connectionCharge":0,"currency":"EUR"},`, 1)
+	tests := []struct {
+		name, doc, target, message string
+	}{
+		{"duration 61.0", strings.Replace(two, `"duration":61`, `"duration":61.0`, 1), "/calls/1/duration", "want an integer, got JSON number 61.0"},
+		{"charge 10^20", fixtures.TinyScenario(`100000000000000000000`), "/calls/0/charge", "100000000000000000000: is too large"},
+		{"charge 1e30", fixtures.TinyScenario(`1e30`), "/calls/0/charge", "1e30: is too large"},
+		{"string charge 10^20", fixtures.TinyScenario(`"100000000000000000000"`), "/calls/0/charge", "100000000000000000000: is too large"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, b := control(t, http.MethodPut, base+"/_mock/dataset", tt.doc)
+			var e struct {
+				Error struct {
+					Details []struct{ Message, Target string } `json:"details"`
+				} `json:"error"`
+			}
+			json.Unmarshal(b, &e)
+			if status != http.StatusBadRequest || len(e.Error.Details) != 1 ||
+				e.Error.Details[0].Target != tt.target || !strings.Contains(e.Error.Details[0].Message, tt.message) {
+				t.Errorf("PUT = %d %s, want 400 with one detail at %s saying %q", status, b, tt.target, tt.message)
+			}
+		})
+	}
+}
+
+// TestCallsIEEE754Quoted: Accept's IEEE754Compatible="true", quoted as a
+// media type parameter may be, gets decimals as strings (issue 11, item 12).
+func TestCallsIEEE754Quoted(t *testing.T) {
+	base := startMock(t, nil, "--window-end", "2026-11-01", "--users", "5")
+	req, _ := http.NewRequest(http.MethodGet, base+fn+"(fromDateTime=2026-10-01,toDateTime=2026-10-31)", nil)
+	req.Header.Set("Authorization", "Bearer any")
+	req.Header.Set("Accept", `application/json;IEEE754Compatible="true"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "IEEE754Compatible=true") {
+		t.Errorf("Content-Type = %q, want IEEE754Compatible=true", ct)
 	}
 }
