@@ -208,6 +208,9 @@ func (s *Server) handleQueueFault(c echo.Context) error {
 	if err := dec.Decode(&f); err != nil {
 		return badRequest("The fault is not valid JSON of the fault format: %v.", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badRequest("The fault has data after its JSON object: send one object.")
+	}
 	if err := s.faults.add(f); err != nil {
 		return badRequest("The fault was refused: %v.", err)
 	}

@@ -15,11 +15,15 @@ package mocktest
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,6 +44,7 @@ type Server struct {
 
 	ts    *httptest.Server
 	token string
+	clock *clock
 }
 
 // Option configures New.
@@ -130,13 +135,18 @@ func New(tb testing.TB, opts ...Option) *Server {
 	if o.config.Generate == nil {
 		o.config.Generate = dataset.Generator(o.spec)
 	}
+	clk := &clock{now: o.config.Now}
+	if clk.now == nil {
+		clk.now = time.Now
+	}
+	o.config.Now = clk.Now
 	srv, err := server.New(ds, o.config)
 	if err != nil {
 		tb.Fatalf("mocktest: %v", err)
 	}
 	ts := httptest.NewServer(srv)
 	tb.Cleanup(ts.Close)
-	return &Server{Server: srv, URL: ts.URL, ts: ts, token: o.token}
+	return &Server{Server: srv, URL: ts.URL, ts: ts, token: o.token, clock: clk}
 }
 
 // Generate builds the dataset of a generated tenant, with its version and
@@ -185,4 +195,63 @@ func (s *Server) Token(tb testing.TB, roles ...string) string {
 		tb.Fatalf("mocktest: mint token: %v", err)
 	}
 	return tok
+}
+
+// ExpiredToken mints a token like Token's, signed by the mock, that expired
+// more than the clock skew strict mode allows ago: strict mode answers it
+// 401 InvalidAuthenticationToken "Lifetime validation failed, the token is
+// expired.", as Graph answers a token past its lifetime, so a client's
+// renewal of tokens can be tested. Mint it while no request is in flight:
+// it reads the server's clock set back once.
+func (s *Server) ExpiredToken(tb testing.TB, roles ...string) string {
+	tb.Helper()
+	for range 10 {
+		// Minting reads the clock once; a request that reads it first gets
+		// the earlier time instead, and the token is minted again.
+		s.clock.back.Store(int64(server.TokenLifetime + server.TokenSkew + time.Minute))
+		tok, err := s.MintToken(roles...)
+		s.clock.back.Store(0)
+		if err != nil {
+			tb.Fatalf("mocktest: mint token: %v", err)
+		}
+		if exp, ok := expiry(tok); ok && exp.Add(server.TokenSkew).Before(s.clock.Now()) {
+			return tok
+		}
+	}
+	tb.Fatalf("mocktest: could not mint an expired token while requests read the clock")
+	return ""
+}
+
+// clock is the server's clock: the configured one, set back once by the
+// duration in back (then zero) for ExpiredToken, which mints through it.
+type clock struct {
+	now  func() time.Time
+	back atomic.Int64
+}
+
+func (c *clock) Now() time.Time {
+	t := c.now()
+	if d := c.back.Swap(0); d != 0 {
+		t = t.Add(-time.Duration(d))
+	}
+	return t
+}
+
+// expiry reads the exp claim of a JWT minted by the mock.
+func expiry(token string) (time.Time, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return time.Time{}, false
+	}
+	var cl struct {
+		Exp int64 `json:"exp"`
+	}
+	if json.Unmarshal(b, &cl) != nil || cl.Exp == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(cl.Exp, 0), true
 }
