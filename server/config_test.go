@@ -51,6 +51,7 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		{"public URL with an empty query", func(c *Config) { c.PublicURL = mustURL("http://h:9/?") }, "PublicURL"},
 		{"public URL with a dot segment", func(c *Config) { c.PublicURL = mustURL("http://h:9/a/../b") }, "PublicURL"},
 		{"public URL with an empty segment", func(c *Config) { c.PublicURL = mustURL("http://h:9/a//b") }, "PublicURL"},
+		{"public URL with an escaped slash", func(c *Config) { c.PublicURL = mustURL("http://h:9/a%2Fb") }, "PublicURL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,8 +47,8 @@ func checkPublicURL(u *url.URL) string {
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "a query or fragment would break every @odata.nextLink; " + want
 	}
-	if p := strings.TrimSuffix(u.Path, "/"); p != "" && path.Clean(p) != p {
-		return "the path " + p + " is not a plain path such as /graph; " + want
+	if p := strings.TrimSuffix(u.Path, "/"); p != "" && path.Clean(p) != p || u.RawPath != "" {
+		return "the path is not a plain path such as /graph; " + want
 	}
 	return ""
 }
