@@ -115,11 +115,17 @@ func (s Spec) Validate() error {
 			start.Format(time.DateOnly), end.Format(time.DateOnly),
 			minWindow.Format(time.DateOnly), maxWindow.Format(time.DateOnly))
 	}
-	if calls := float64(s.Users) * s.Intensity * float64(s.WindowDays) / 30; calls > MaxCalls {
+	if calls := s.ExpectedCalls(); calls > MaxCalls {
 		return bad("Intensity", "%d users × %v calls per 30 days × %d days is about %.0f calls, more than %d",
 			s.Users, s.Intensity, s.WindowDays, calls, MaxCalls)
 	}
 	return nil
+}
+
+// ExpectedCalls is the expected size of the ledger, Users × Intensity ×
+// WindowDays / 30 calls: what bounds the memory a generation takes.
+func (s Spec) ExpectedCalls() float64 {
+	return float64(s.Users) * s.Intensity * float64(s.WindowDays) / 30
 }
 
 // checkDomain accepts a DNS name of at least two labels (RFC 1123 letters,

@@ -238,12 +238,14 @@ func (b *Builder) AddCall(pos int32, c *Call) {
 		b.addf(pos, "endDateTime", "is not between the years 1678 and 2262")
 	}
 	charge, okC := c.Charge.Cents()
-	if !okC || charge < 0 {
-		b.addf(pos, "charge", "%s: want a decimal ≥ 0 with at most %d places", c.Charge.Decimal(), Places)
+	if reason := chargeReason(c.Charge); reason != "" {
+		okC = false
+		b.addf(pos, "charge", "%s: %s", c.Charge.Decimal(), reason)
 	}
 	conn, okN := c.ConnectionCharge.Cents()
-	if !okN || conn < 0 {
-		b.addf(pos, "connectionCharge", "%s: want a decimal ≥ 0 with at most %d places", c.ConnectionCharge.Decimal(), Places)
+	if reason := chargeReason(c.ConnectionCharge); reason != "" {
+		okN = false
+		b.addf(pos, "connectionCharge", "%s: %s", c.ConnectionCharge.Decimal(), reason)
 	}
 	if okC && okN && conn > 0 && charge > math.MaxInt64-conn {
 		b.addf(pos, "charge", "%w: charge plus connectionCharge is too large", ErrOverflow)
@@ -563,4 +565,24 @@ func (d *CallLedger) Fingerprint() [sha256.Size]byte {
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	return sum
+}
+
+// maxCharge is the largest charge: its hundredths fit an int64.
+var maxCharge = Cents(math.MaxInt64)
+
+// chargeReason says why m is not a charge, "" if it is one: charges are
+// never negative, have at most Places decimal places and at most maxCharge,
+// and the reason names the first rule m breaks (a huge charge is refused for
+// its size, not its places).
+func chargeReason(m Money) string {
+	if c, ok := m.Cents(); ok && c >= 0 {
+		return ""
+	}
+	switch {
+	case m.IsNegative():
+		return "want a decimal ≥ 0"
+	case !m.Decimal().Shift(Places).IsInteger():
+		return fmt.Sprintf("want a decimal with at most %d places", Places)
+	}
+	return fmt.Sprintf("is too large: a charge is at most %s", maxCharge)
 }

@@ -57,6 +57,27 @@ func (p Problems) Is(target error) bool {
 // JSON pointer of the field. Missing usageLocation and endDateTime of a call
 // are filled in.
 func NewCallLedger(users []User, calls []Call) (*CallLedger, error) {
+	return newCallLedger(users, calls, nil)
+}
+
+// newCallLedger is NewCallLedger quoting the refused charges of written, by
+// JSON pointer, as a document wrote them (1e30, not its thirty zeros).
+func newCallLedger(users []User, calls []Call, written map[string]string) (*CallLedger, error) {
+	l, err := buildCallLedger(users, calls)
+	var probs Problems
+	if len(written) > 0 && errors.As(err, &probs) {
+		for i, p := range probs {
+			if text, ok := written[p.Pointer]; ok {
+				if _, rest, found := strings.Cut(p.Reason, ": "); found {
+					probs[i].Reason = text + ": " + rest
+				}
+			}
+		}
+	}
+	return l, err
+}
+
+func buildCallLedger(users []User, calls []Call) (*CallLedger, error) {
 	b := NewBuilder(ScenarioPlace)
 	for i := range users {
 		if b.Full() {

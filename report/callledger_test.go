@@ -63,8 +63,20 @@ func TestScenarioProblems(t *testing.T) {
 		{"bad JSON", func(s string) string { return s[:40] }, "", "cut short"},
 		{"trailing data", func(s string) string { return s + "{}" }, "", "after the JSON document"},
 		{"unknown field", func(s string) string { return strings.Replace(s, `"duration": 312`, `"duraton": 312`, 1) }, "", "duraton"},
-		{"wrong type", func(s string) string { return strings.Replace(s, `"duration": 312`, `"duration": "312"`, 1) }, "/calls/duration", "int64"},
+		{"wrong type", func(s string) string { return strings.Replace(s, `"duration": 312`, `"duration": "312"`, 1) }, "/calls/0/duration", "want an integer"},
 		{"negative duration", func(s string) string { return strings.Replace(s, `"duration": 312`, `"duration": -1`, 1) }, "/calls/0/duration", "negative"},
+		{"duration 60.0", func(s string) string { return strings.Replace(s, `"duration": 60`, `"duration": 60.0`, 1) }, "/calls/1/duration", "want an integer, got JSON number 60.0"},
+		{"user id a number", func(s string) string {
+			return strings.Replace(s, `"id": "9b2d6a1e-7c44-4f0b-8e5a-2d1f0c9b7a02"`, `"id": 7`, 1)
+		}, "/users/1/id", "want a string"},
+		{"calls an object", func(s string) string { return strings.Replace(s, `"calls": [`, `"calls": {"x": [`, 1) }, "/calls", "want an array"},
+		{"twice the calls", func(s string) string { return strings.Replace(s, `"calls": [`, `"calls": [], "calls": [`, 1) }, "/calls", "appears twice"},
+		{"charge 10^20", func(s string) string {
+			return strings.Replace(s, `"charge": 1.25`, `"charge": 100000000000000000000`, 1)
+		}, "/calls/0/charge", "100000000000000000000: is too large"},
+		{"charge 1e30 as written", func(s string) string { return strings.Replace(s, `"charge": 1.25`, `"charge": 1e30`, 1) }, "/calls/0/charge", "1e30: is too large"},
+		{"charge 1.2550 as written", func(s string) string { return strings.Replace(s, `"charge": 1.25`, `"charge": 1.2555`, 1) }, "/calls/0/charge", "1.2555: want a decimal with at most 2 places"},
+		{"charge not a decimal", func(s string) string { return strings.Replace(s, `"charge": 1.25`, `"charge": "1,25"`, 1) }, "/calls/0/charge", "not a decimal"},
 		{"duplicate call id", func(s string) string { return strings.Replace(s, `"id": "c2"`, `"id": "c1"`, 1) }, "/calls/1/id", "duplicates"},
 		{"duplicate user id", func(s string) string {
 			return strings.Replace(s, `"9b2d6a1e-7c44-4f0b-8e5a-2d1f0c9b7a02", "userPrincipalName"`, `"3f2504e0-4f89-41d3-9a0c-0305e82c3301", "userPrincipalName"`, 1)

@@ -80,8 +80,10 @@ func (c Config) Validate() error {
 	if err := checkArrivalDelay(c.ArrivalDelay); err != nil {
 		return err
 	}
-	if u := c.PublicURL; u != nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "") {
-		return bad("PublicURL", "%q: want http(s)://host[:port][/path]", u)
+	if u := c.PublicURL; u != nil {
+		if reason := checkPublicURL(u); reason != "" {
+			return bad("PublicURL", "%s: %s", u.Redacted(), reason)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,12 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		{"public URL without host", func(c *Config) { c.PublicURL = mustURL("http:///beta") }, "PublicURL"},
 		{"public URL with a query", func(c *Config) { c.PublicURL = mustURL("http://x?a=1") }, "PublicURL"},
 		{"public URL with a fragment", func(c *Config) { c.PublicURL = mustURL("http://x#f") }, "PublicURL"},
+		{"public URL with credentials", func(c *Config) { c.PublicURL = mustURL("http://user:pw@h:9") }, "PublicURL"},
+		{"public URL with a user", func(c *Config) { c.PublicURL = mustURL("http://user@h:9") }, "PublicURL"},
+		{"public URL with an empty query", func(c *Config) { c.PublicURL = mustURL("http://h:9/?") }, "PublicURL"},
+		{"public URL with a dot segment", func(c *Config) { c.PublicURL = mustURL("http://h:9/a/../b") }, "PublicURL"},
+		{"public URL with an empty segment", func(c *Config) { c.PublicURL = mustURL("http://h:9/a//b") }, "PublicURL"},
+		{"public URL with an escaped slash", func(c *Config) { c.PublicURL = mustURL("http://h:9/a%2Fb") }, "PublicURL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,6 +64,9 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 			}
 			if fe.Reason == "" {
 				t.Errorf("Validate = %v: no reason", err)
+			}
+			if strings.Contains(err.Error(), "pw") {
+				t.Errorf("Validate = %v: it repeats a password", err)
 			}
 		})
 	}

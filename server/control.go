@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -83,7 +84,9 @@ func (s *Server) handleCalls(c echo.Context) error {
 		}
 	}
 	if q.From.After(q.To) {
-		return report.ErrReversedRange
+		// Not report.ErrReversedRange, whose message names the function's
+		// parameters: this endpoint's are from and to.
+		return badRequest("The parameter 'from' must not be later than the parameter 'to'.")
 	}
 	format := c.QueryParam("format")
 	ct := callContentType(format)
@@ -153,7 +156,15 @@ func readBody(c echo.Context, limit int64) ([]byte, error) {
 // extension, Content-Type, or content), read as it arrives, or
 // {"generator": {...}} with generator parameters. A refused upload leaves
 // the old dataset serving.
+//
+// Control requests take effect in the order they arrive (see builds): this
+// PUT is numbered before its body is read, and a later PUT or reset that
+// arrives before its dataset is built supersedes it. The build is then
+// cancelled and dropped, and this PUT is answered 409 Conflict (ErrSuperseded)
+// so that a client does not take the later request's dataset for its own.
 func (s *Server) handlePutDataset(c echo.Context) error {
+	b := s.builds.begin(c.Request().Context())
+	defer b.end()
 	body, err := limitBody(c, s.cfg.MaxBodyBytes)
 	if err != nil {
 		return err
@@ -161,37 +172,40 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 	br := bufio.NewReaderSize(body, 64<<10)
 	var ds Dataset
 	if isGeneratorRequest(br) {
-		b, err := io.ReadAll(io.LimitReader(br, maxGeneratorBody+1))
+		raw, err := io.ReadAll(io.LimitReader(br, maxGeneratorBody+1))
 		if err != nil {
 			return bodyErr(err, s.cfg.MaxBodyBytes)
 		}
-		if len(b) > maxGeneratorBody {
+		if len(raw) > maxGeneratorBody {
 			return tooLarge(maxGeneratorBody)
 		}
 		var probe struct {
 			Generator json.RawMessage `json:"generator"`
 		}
-		if err := json.Unmarshal(b, &probe); err != nil || probe.Generator == nil {
+		if err := json.Unmarshal(raw, &probe); err != nil || probe.Generator == nil {
 			return badRequest("The generator parameters are not a JSON object {\"generator\": {...}}.")
 		}
 		if s.cfg.Generate == nil {
 			return badRequest("This server does not take generator parameters; upload a scenario document.")
 		}
-		ds, err = s.cfg.Generate(c.Request().Context(), probe.Generator)
+		ds, err = b.run(func(ctx context.Context) (Dataset, error) {
+			return s.cfg.Generate(ctx, probe.Generator)
+		}, s.install)
 		var ge *GraphError
-		if err != nil && !errors.As(err, &ge) {
+		if err != nil && !errors.Is(err, ErrSuperseded) && !errors.As(err, &ge) {
 			return badRequest("The generator parameters were refused, and the previous dataset keeps serving: %v.", err)
 		}
 		if err != nil {
 			return err
 		}
-		s.Swap(ds)
 	} else {
 		name := c.QueryParam("name")
 		format := dataset.FormatOf(name, c.Request().Header.Get(echo.HeaderContentType))
-		ds, err = s.scenarios.Read(c.Request().Context(), name, format, br)
+		ds, err = b.run(func(ctx context.Context) (Dataset, error) {
+			return s.scenarios.Read(ctx, name, format, br)
+		}, s.install)
 		var probs report.Problems
-		if err != nil && !errors.As(err, &probs) {
+		if err != nil && !errors.Is(err, ErrSuperseded) && !errors.As(err, &probs) {
 			return bodyErr(err, s.cfg.MaxBodyBytes)
 		}
 		if err != nil {
@@ -200,7 +214,6 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 			io.Copy(io.Discard, br)
 			return err
 		}
-		s.Swap(ds)
 		// Give the garbage of decoding back to the OS, as after generating.
 		debug.FreeOSMemory()
 	}
@@ -284,6 +297,9 @@ func (s *Server) handleQueueFault(c echo.Context) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return badRequest("The fault is not valid JSON of the fault format: %v.", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badRequest("The fault has data after its JSON object: send one object.")
 	}
 	if err := s.faults.add(f); err != nil {
 		return badRequest("The fault was refused: %v.", err)

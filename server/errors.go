@@ -73,6 +73,10 @@ func unauthorized(message string) *GraphError {
 	return &GraphError{Status: http.StatusUnauthorized, Code: "InvalidAuthenticationToken", Message: message}
 }
 
+// errTokenExpired is Graph's answer to an expired token; a 401 fault answers
+// a request that carried a token with it too.
+var errTokenExpired = unauthorized("Lifetime validation failed, the token is expired.")
+
 // tokenErrors are Graph's answers to the tokens identity refuses. "Access
 // token validation failure. Invalid audience." and the IDX14100 text are what
 // Graph sends; the others follow the same pattern.
@@ -86,7 +90,7 @@ var tokenErrors = []struct {
 	{identity.ErrTokenAudience, unauthorized("Access token validation failure. Invalid audience.")},
 	{identity.ErrTokenIssuer, unauthorized("Access token validation failure. Invalid issuer.")},
 	{identity.ErrTokenNotYetValid, unauthorized("Access token has expired or is not yet valid.")},
-	{identity.ErrTokenExpired, unauthorized("Lifetime validation failed, the token is expired.")},
+	{identity.ErrTokenExpired, errTokenExpired},
 	{identity.ErrForbidden, errForbidden},
 }
 
@@ -104,6 +108,9 @@ func (s *Server) graphErr(err error) *GraphError {
 	switch {
 	case errors.As(err, &ge):
 		return ge
+	case errors.Is(err, ErrSuperseded):
+		return &GraphError{Status: http.StatusConflict, Code: "Conflict",
+			Message: "This PUT /_mock/dataset was superseded by a later control request (a PUT /_mock/dataset or POST /_mock/reset) before its dataset was built: it was dropped, and the later request's dataset stands."}
 	case errors.Is(err, report.ErrReversedRange):
 		return badRequest("The fromDateTime parameter must not be later than toDateTime.")
 	case errors.Is(err, report.ErrRangeTooLong):

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,6 +32,13 @@ type Fault struct {
 	Page       int    `json:"page,omitempty"`       // 1 is the first page
 	DelayMs    int    `json:"delayMs,omitempty"`    // before answering (or before the normal answer)
 	Drop       bool   `json:"drop,omitempty"`       // close the connection without answering
+	// Code and Message replace the error code and message of Graph's
+	// envelope, to stand for a failure Graph answers in its own words.
+	// Without them the status's usual ones are sent; for 401 that depends
+	// on the request, as Graph's does: "Access token is empty." without a
+	// bearer token, the expired-token wording with one.
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 // faultShapes are the envelopes of the statuses a fault can answer with,
@@ -66,8 +76,25 @@ func (f Fault) Validate() error {
 		return fmt.Errorf("status: a fault needs a status, a delay (delayMs) or drop")
 	case f.Drop && f.Status != 0:
 		return fmt.Errorf("drop: a dropped connection has no status; give one or the other")
+	case (f.Code != "" || f.Message != "") && f.Status == 0:
+		return fmt.Errorf("code, message: only a fault with a status has an error code or message")
+	case len(f.Code) > maxFaultCode || strings.IndexFunc(f.Code, notCodeRune) >= 0:
+		return fmt.Errorf("code: want up to %d letters, digits, '.', '_' or '-', such as InvalidAuthenticationToken", maxFaultCode)
+	case len(f.Message) > maxFaultMessage || !utf8.ValidString(f.Message) || strings.IndexFunc(f.Message, unicode.IsControl) >= 0:
+		return fmt.Errorf("message: want up to %d bytes of UTF-8 text without control characters", maxFaultMessage)
 	}
 	return nil
+}
+
+// Bounds of a fault's own code and message.
+const (
+	maxFaultCode    = 100
+	maxFaultMessage = 1000
+)
+
+// notCodeRune reports whether r may not appear in an error code.
+func notCodeRune(r rune) bool {
+	return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-')
 }
 
 // QueuedFault is a fault with what is left of it.
@@ -175,10 +202,16 @@ func (c *chaos) draw() (time.Duration, Fault, bool) {
 	return d, Fault{}, false
 }
 
-// faultError is the Graph error a fault answers with.
-func faultError(f Fault) *GraphError {
+// faultError is the Graph error a fault answers a request with. A 401 says
+// what Graph says to such a request: "Access token is empty." when it
+// carried no bearer token, and, when it did, that the token expired, the
+// 401 a client with a token must handle (by getting a new one).
+func faultError(f Fault, r *http.Request) *GraphError {
 	shape := faultShapes[f.Status]
-	ge := &GraphError{Status: f.Status, Code: shape.code, Message: shape.message}
+	if f.Status == http.StatusUnauthorized && bearerToken(r.Header.Get(echo.HeaderAuthorization)) != "" {
+		shape.code, shape.message = errTokenExpired.Code, errTokenExpired.Message
+	}
+	ge := &GraphError{Status: f.Status, Code: cmp.Or(f.Code, shape.code), Message: cmp.Or(f.Message, shape.message)}
 	if f.Status == http.StatusTooManyRequests || f.Status == http.StatusServiceUnavailable {
 		ge.RetryAfter = max(f.RetryAfter, 1)
 	}
@@ -259,6 +292,6 @@ func (s *Server) faultsFor(identityEndpoint bool, next echo.HandlerFunc) echo.Ha
 		if identityEndpoint {
 			return identity.Failure(f.Status, f.RetryAfter)
 		}
-		return faultError(f)
+		return faultError(f, r)
 	}
 }

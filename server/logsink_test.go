@@ -356,22 +356,22 @@ func TestServerRequestLog(t *testing.T) {
 
 			lines := strings.SplitAfter(out.String(), "\n")
 			lines = lines[:len(lines)-1]
-			if len(lines) != 5 {
-				t.Fatalf("%d lines, want 5 (3 requests, the swap, the health request):\n%s", len(lines), out.String())
+			if len(lines) != 6 {
+				t.Fatalf("%d lines, want 6 (3 requests, the build's start, the swap, the health request):\n%s", len(lines), out.String())
 			}
 			id := r.header.Get("request-id")
 			if !strings.Contains(lines[0], id) || !strings.Contains(lines[0], "200") {
 				t.Errorf("first line %q, want the report's request-id %s and status 200", lines[0], id)
 			}
-			if !strings.Contains(lines[2], "dataset swapped") {
-				t.Errorf("third line %q, want the swap message before the PUT's request line", lines[2])
+			if !strings.Contains(lines[2], "dataset build started") || !strings.Contains(lines[3], "dataset swapped") {
+				t.Errorf("third and fourth lines %q, %q, want the build's start and the swap before the PUT's request line", lines[2], lines[3])
 			}
 			for _, line := range lines {
 				if f == LogJSON && !json.Valid([]byte(line)) {
 					t.Errorf("line %q is not JSON", line)
 				}
 			}
-			if got, want := l.Stats(), (LogStats{Written: 5}); got != want {
+			if got, want := l.Stats(), (LogStats{Written: 6}); got != want {
 				t.Errorf("Stats() = %+v, want %+v", got, want)
 			}
 		})

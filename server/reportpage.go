@@ -120,7 +120,13 @@ func acceptsIEEE754(accept []string) bool {
 	for _, a := range accept {
 		for _, part := range strings.FieldsFunc(a, func(r rune) bool { return r == ';' || r == ',' }) {
 			k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-			if strings.EqualFold(k, "IEEE754Compatible") && strings.EqualFold(strings.TrimSpace(v), "true") {
+			// A parameter value may be a quoted string (RFC 9110 §5.6.6):
+			// IEEE754Compatible="true" asks the same.
+			v = strings.TrimSpace(v)
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			if strings.EqualFold(strings.TrimSpace(k), "IEEE754Compatible") && strings.EqualFold(v, "true") {
 				return true
 			}
 		}

@@ -12,7 +12,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(canonicalPath)
+	e.Pre(s.stripPrefix, canonicalPath)
 	// CORS comes before the Host check, so that error too reaches a browser
 	// (cors.go); a preflight stops there.
 	e.Use(requestIDs, s.logRequests, s.recoverPanics, s.cors, s.validHost)

@@ -9,6 +9,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -106,6 +106,8 @@ type Server struct {
 	echo    *echo.Echo
 	initial Dataset
 	data    atomic.Pointer[Dataset]
+	builds  *builds // orders the changes of data
+	base    string  // the links' base that Config.PublicURL sets (publicParts)
 	cache   *rowCache
 
 	scenarios *dataset.ScenarioLoader
@@ -167,6 +169,8 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 	case AuthLenient:
 		s.tokens = identity.Lenient{}
 	}
+	s.builds = newBuilds(s.log)
+	s.base, _ = publicParts(cfg.PublicURL)
 	s.data.Store(&ds)
 	s.echo = s.routes()
 	return s, nil
@@ -184,29 +188,42 @@ func (s *Server) Dataset() Dataset { return *s.data.Load() }
 
 // Swap makes ds the dataset being served. Requests already running finish on
 // the dataset they started with; nextLinks issued before the swap are refused
-// with a clear error rather than mixing two datasets.
-func (s *Server) Swap(ds Dataset) { s.data.Store(&ds) }
+// with a clear error rather than mixing two datasets. A dataset build still
+// under way (PUT /_mock/dataset, LoadScenario) is superseded: it is dropped,
+// and answered ErrSuperseded.
+func (s *Server) Swap(ds Dataset) { s.builds.swap(func() { s.install(ds) }) }
 
 // Reset serves the startup dataset again and clears the journal, the queued
-// faults and the throttling state.
+// faults and the throttling state. Like Swap, it supersedes a build under way.
 func (s *Server) Reset() {
-	s.Swap(s.initial)
-	s.journal.clear()
-	s.faults.clear()
-	s.throttle.reset()
+	s.builds.swap(func() {
+		s.install(s.initial)
+		s.journal.clear()
+		s.faults.clear()
+		s.throttle.reset()
+	})
 }
 
 // LoadScenario checks a scenario document (schema, then meaning) and serves
 // it. A refused document leaves the current dataset serving; the error is a
-// report.Problems naming each JSON pointer and reason.
+// report.Problems naming each JSON pointer and reason. A later Swap, Reset,
+// LoadScenario or PUT /_mock/dataset begun before it is installed supersedes
+// it: it then returns ErrSuperseded and leaves the later one serving.
 func (s *Server) LoadScenario(name string, doc []byte) (Dataset, error) {
-	ds, err := s.scenarios.Load(name, doc)
-	if err != nil {
-		return Dataset{}, err
-	}
-	s.Swap(ds)
-	return ds, nil
+	b := s.builds.begin(context.Background())
+	defer b.end()
+	return s.loadScenario(b, name, doc)
 }
+
+// loadScenario is LoadScenario as the build b.
+func (s *Server) loadScenario(b *build, name string, doc []byte) (Dataset, error) {
+	return b.run(func(ctx context.Context) (Dataset, error) {
+		return s.scenarios.Read(ctx, name, dataset.FormatOf(name, ""), bytes.NewReader(doc))
+	}, s.install)
+}
+
+// install serves ds; the caller orders it (builds).
+func (s *Server) install(ds Dataset) { s.data.Store(&ds) }
 
 // Journal lists the requests answered (but those to /_mock/), oldest first.
 func (s *Server) Journal(f JournalFilter) []JournalEntry { return s.journal.list(f) }
@@ -226,8 +243,8 @@ func (s *Server) ClearFaults() { s.faults.clear() }
 // publicBase is the absolute base URL (scheme, host, optional path, no
 // trailing slash) that @odata.context and @odata.nextLink are built from.
 func (s *Server) publicBase(r *http.Request) string {
-	if u := s.cfg.PublicURL; u != nil {
-		return strings.TrimSuffix(u.String(), "/")
+	if s.base != "" {
+		return s.base
 	}
 	scheme := "http"
 	if r.TLS != nil {

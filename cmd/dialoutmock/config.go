@@ -15,6 +15,7 @@ import (
 
 	"github.com/dialoutkit/dialoutkit/generator"
 	"github.com/dialoutkit/dialoutkit/internal/cli"
+	"github.com/dialoutkit/dialoutkit/internal/dataset"
 	"github.com/dialoutkit/dialoutkit/report"
 	"github.com/dialoutkit/dialoutkit/server"
 )
@@ -47,6 +48,33 @@ type config struct {
 	identity identityConfig // --app, --apps-file, --token-key, --tls… (identity.go)
 }
 
+// usage heads dialoutmock -h: what it serves, where its settings come from,
+// and the control API, whose limits a user must know before scripting it.
+const usage = `Usage: dialoutmock [flags]            serve the function
+       dialoutmock generate [flags]   write the generated ledger (JSON Lines, CSV or a scenario
+                                      document, or the Teams PSTN usage export) without serving it;
+                                      dialoutmock generate -h for its flags
+
+Serves the Graph beta function getPstnOnlineMeetingDialoutReport from a generated tenant or a file
+(a scenario document, JSON Lines, or the Teams admin center PSTN usage export, CSV or zip).
+Every flag can also be set with the environment variable %[1]s<NAME> (upper-case, - as _); a flag wins over the environment.
+
+Control API, under /_mock/ (with DIALOUTMOCK_ADMIN_KEY set, send it in X-Admin-Key):
+  GET  /_mock/health, /_mock/dataset        liveness and dataset version; a summary of the dataset
+  PUT  /_mock/dataset                       load a file of any --scenario format, or {"generator":{...}}
+  POST /_mock/reset                         back to the startup dataset; clears journal, faults, throttling
+  GET  /_mock/calls?from=&to=               the ledger behind every total (JSON Lines; &format=csv|teams-csv)
+  GET  /_mock/daily, /_mock/ui/             daily spend per currency; the dashboard page
+  GET|DELETE /_mock/requests                the request journal
+  GET|POST|DELETE /_mock/faults             queued faults
+Dataset changes take effect in the order they arrive: a PUT still building when a later PUT or reset
+arrives is dropped and answered 409. One build runs at a time. Generator parameters may ask for at most
+%[2]d expected calls (users × intensity × days / 30; more with the flags at start), and an
+upload is at most --max-body (default %[3]d MiB).
+
+Flags:
+`
+
 // envPrefix names the environment variable of each flag (cli.EnvName):
 // --window-end is DIALOUTMOCK_WINDOW_END.
 const envPrefix = "DIALOUTMOCK_"
@@ -69,7 +97,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	fs := flag.NewFlagSet("dialoutmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address` (:0 picks a free port; the chosen URL is printed)")
-	fs.StringVar(&publicURL, "public-url", "", "base `URL` of @odata.context and @odata.nextLink (default: each request's scheme and Host)")
+	fs.StringVar(&publicURL, "public-url", "", "base `URL` of @odata.context and @odata.nextLink, such as https://gw.example/graph: a trailing /beta or /v1.0 is the version, not a prefix, and paths are served with or without a prefix (default: each request's scheme and Host)")
 	addSpecFlags(fs, &spec, &windowEnd)
 	fs.StringVar(&c.scenario, "scenario", "", "dataset `file` that replaces the generator: a scenario .json, JSON Lines (.jsonl), or the Teams admin center PSTN usage export (.csv, .zip); no size bound")
 	fs.StringVar(&maxBody, "max-body", "256MiB", "largest PUT /_mock/dataset `size` (bytes, or with KiB, MiB, GiB); a larger declared body is refused before reading (413)")
@@ -87,7 +115,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	identityFlags := addIdentityFlags(fs)
 	live.add(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: dialoutmock [flags]\n\nServes the Graph beta function getPstnOnlineMeetingDialoutReport from a generated tenant or a scenario.\nEvery flag can also be set with the environment variable %s<NAME> (upper-case, - as _); a flag wins over the environment.\n\nFlags:\n", envPrefix)
+		fmt.Fprintf(fs.Output(), usage, envPrefix, dataset.MaxBuildCalls, server.DefaultMaxBodyBytes>>20)
 		fs.PrintDefaults()
 	}
 

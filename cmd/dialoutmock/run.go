@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -97,7 +98,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The first line is the URL alone, for programs and tests that start the
 	// mock on :0 to read; the banner, for people, follows.
 	fmt.Fprintln(stdout, reachable(base))
-	printBanner(stdout, base, ds, cfg, time.Now().UTC())
+	pub, prefix := srv.PublicBase()
+	printBanner(stdout, base, pub, prefix, ds, cfg, time.Now().UTC())
 	printIdentity(stdout, base, sec, cfg)
 
 	errc := make(chan error, 1)
@@ -176,15 +178,19 @@ func loadDataset(ctx context.Context, cfg config, stderr io.Writer) (server.Data
 	return ds, nil
 }
 
-// printBanner tells the user where the mock is and how to call it.
-func printBanner(w io.Writer, base string, ds server.Dataset, cfg config, now time.Time) {
+// printBanner tells the user where the mock is and how to call it. base is
+// where it listens; pub, when set, the base of its links (--public-url), and
+// prefix that URL's path prefix, which the server serves with or without.
+func printBanner(w io.Writer, base, pub, prefix string, ds server.Dataset, cfg config, now time.Time) {
 	to := now.Format(time.DateOnly)
 	from := now.AddDate(0, 0, -30).Format(time.DateOnly)
-	pub := base
-	if cfg.publicURL != nil {
-		pub = cfg.publicURL.String()
+	fmt.Fprintf(w, "dialoutmock serving %s on %s (auth %s, page size %d)\n", ds.Name, cmp.Or(pub, base), cfg.auth, cfg.pageSize)
+	if pub != "" {
+		fmt.Fprintf(w, "listening on %s; links point at %s/beta/...\n", reachable(base), pub)
+		if prefix != "" {
+			fmt.Fprintf(w, "paths are served with or without the prefix %s, so a proxy may pass it or strip it\n", prefix)
+		}
 	}
-	fmt.Fprintf(w, "dialoutmock serving %s on %s (auth %s, page size %d)\n", ds.Name, pub, cfg.auth, cfg.pageSize)
 	fmt.Fprintf(w, "dashboard: %s/_mock/ui/\n", reachable(base))
 	if cfg.auth == server.AuthStrict || strings.HasPrefix(base, "https:") {
 		return // printIdentity shows a token request and a report request that work

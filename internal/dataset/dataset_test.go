@@ -48,6 +48,7 @@ func TestGeneratorReadsParametersOverBase(t *testing.T) {
 		{"users replaced", `{"users": 3}`, func(s generator.Spec) generator.Spec { s.Users = 3; return s }, nil},
 		{"bad users", `{"users": 0}`, nil, generator.ErrSpec},
 		{"unknown field", `{"people": 3}`, nil, generator.ErrSpec},
+		{"past the build bound", `{"users": 1000000, "intensity": 100}`, nil, ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/dialoutkit/dialoutkit/internal/clip"
@@ -227,14 +228,14 @@ func (l *ScenarioLoader) readArray(ctx context.Context, dec *json.Decoder, rr *r
 		if key == "users" {
 			var u report.User
 			if err := json.Unmarshal(raw, &u); err != nil {
-				b.Problem(at, err.Error())
+				b.Problem(unmarshalProblem(at, err))
 				continue
 			}
 			b.AddUser(i, u)
 		} else {
 			var c report.Call
 			if err := json.Unmarshal(raw, &c); err != nil {
-				b.Problem(at, err.Error())
+				b.Problem(unmarshalProblem(at, err))
 				continue
 			}
 			b.AddCall(i, &c)
@@ -353,7 +354,8 @@ func (l *ScenarioLoader) jsonlLine(b *report.Builder, n int32, line []byte) {
 	}
 	var c report.Call
 	if err := json.Unmarshal(line, &c); err != nil {
-		b.Problem(place(""), err.Error())
+		ptr, reason := unmarshalProblem("", err)
+		b.Problem(place(ptr), reason)
 		return
 	}
 	if c.OrganizerID != "" {
@@ -385,4 +387,28 @@ func deriveUser(b *report.Builder, n int32, u report.User, upnName, nameName, lo
 		}
 	}
 	return true
+}
+
+// unmarshalProblem places an error of decoding the record at pointer at:
+// the field and what it wants, for a value of the wrong type that the schema
+// lets through (an integer written 61.0), else the decoder's words at the
+// record.
+func unmarshalProblem(at string, err error) (string, string) {
+	var typ *json.UnmarshalTypeError
+	if !errors.As(err, &typ) {
+		return at, err.Error()
+	}
+	ptr := at
+	if typ.Field != "" {
+		ptr += "/" + strings.ReplaceAll(typ.Field, ".", "/")
+	}
+	want := "a " + typ.Type.String()
+	switch typ.Type.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		want = "an integer"
+	case reflect.String:
+		want = "a string"
+	}
+	return ptr, fmt.Sprintf("want %s, got JSON %s", want, typ.Value)
 }

@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -92,5 +94,21 @@ func TestLoadFile(t *testing.T) {
 	var probs report.Problems
 	if !errors.As(err, &probs) || !strings.Contains(err.Error(), "go.mod") {
 		t.Errorf("LoadFile(go.mod) = %v, want Problems naming the file", err)
+	}
+}
+
+func TestReadStopsWhenCancelled(t *testing.T) {
+	l, err := NewScenarioLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := fixtures.Scenarios.ReadFile("scenarios/edges.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := l.Read(ctx, "edges", FormatJSON, bytes.NewReader(doc)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Read(cancelled) = %v, want context.Canceled", err)
+	}
+	if _, err := l.Read(context.Background(), "edges", FormatJSON, bytes.NewReader(doc)); err != nil {
+		t.Errorf("Read = %v, want nil", err)
 	}
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/dialoutkit/dialoutkit/fixtures"
 	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/identity"
 	"github.com/dialoutkit/dialoutkit/internal/dataset"
 	"github.com/dialoutkit/dialoutkit/server"
 )
@@ -183,6 +184,31 @@ func (s *Server) Token(tb testing.TB, roles ...string) string {
 	tok, err := s.Identity().Mint(roles...)
 	if err != nil {
 		tb.Fatalf("mocktest: mint token: %v", err)
+	}
+	return tok
+}
+
+// ExpiredToken mints a token like Token's, signed by the mock, that expired
+// more than the clock skew strict mode allows ago: strict mode answers it
+// 401 InvalidAuthenticationToken "Lifetime validation failed, the token is
+// expired.", as Graph answers a token past its lifetime, so a client's
+// renewal of tokens can be tested.
+func (s *Server) ExpiredToken(tb testing.TB, roles ...string) string {
+	tb.Helper()
+	app := identity.DefaultApp()
+	app.Roles = roles
+	cl, err := s.Identity().Claims(app, identity.MintTenant)
+	if err != nil {
+		tb.Fatalf("mocktest: claims: %v", err)
+	}
+	// Issued and expired a lifetime and the skew (and a minute more) ago.
+	back := 2*identity.TokenLifetime + identity.TokenSkew + time.Minute
+	cl.Iat = identity.NewNumericDate(cl.Iat.Time().Add(-back))
+	cl.Nbf = cl.Iat
+	cl.Exp = identity.NewNumericDate(cl.Exp.Time().Add(-back))
+	tok, err := s.Identity().Sign(cl)
+	if err != nil {
+		tb.Fatalf("mocktest: sign token: %v", err)
 	}
 	return tok
 }

@@ -167,3 +167,33 @@ func TestTokenPassesStrictAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiredToken: the expired token passes every check of strict mode
+// but its lifetime, and is answered as Graph answers a token past its
+// lifetime; lenient mode reads its exp the same way (issue 11, item 10).
+func TestExpiredToken(t *testing.T) {
+	for _, mode := range []server.AuthMode{server.AuthStrict, server.AuthLenient} {
+		t.Run(string(mode), func(t *testing.T) {
+			m := mocktest.New(t, mocktest.WithNamedScenario("edges"), mocktest.WithConfig(func(c *server.Config) { c.Auth = mode }))
+			url := m.ReportURL(mustTime("2026-10-01T00:00:00Z"), mustTime("2026-10-31T00:00:00Z"))
+			req, _ := http.NewRequest(http.MethodGet, url, nil)
+			req.Header.Set("Authorization", "Bearer "+m.ExpiredToken(t, "CallRecords.Read.All"))
+			resp, err := m.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 401 || !strings.Contains(string(b), `"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."`) {
+				t.Errorf("expired token: %d %s, want 401 with the expired-token message", resp.StatusCode, b)
+			}
+			// The clock is back: a fresh token passes.
+			req.Header.Set("Authorization", "Bearer "+m.Token(t, "CallRecords.Read.All"))
+			if resp, err := m.Client().Do(req); err != nil || resp.StatusCode != 200 {
+				t.Errorf("fresh token after an expired one: %v %v, want 200", resp, err)
+			} else {
+				resp.Body.Close()
+			}
+		})
+	}
+}
