@@ -27,13 +27,15 @@ import (
 // record by record: each user and call is checked against the scenario
 // schema (compiled once), then for its meaning (report.Builder), and added to
 // the ledger, so that loading holds the ledger being built and fixed-size
-// buffers, whatever the input. It stops after report.MaxProblems problems,
+// buffers, whatever the input. A record of the common shape is checked by a
+// fast path that accepts only what the schema accepts (fastpath.go); any
+// other goes to gojsonschema, which names what is wrong. It stops after report.MaxProblems problems,
 // each named at its JSON pointer or "line N, column NAME". It is safe for
 // concurrent use.
 type ScenarioLoader struct {
 	user, call *gojsonschema.Schema
-	countries  map[string]bool // ISO 3166-1 alpha-2, from the entry schema
-	currencies map[string]bool // ISO 4217, from the entry schema
+	countries  map[string]string // ISO 3166-1 alpha-2, from the entry schema
+	currencies map[string]string // ISO 4217, from the entry schema
 }
 
 // NewScenarioLoader compiles the scenario schema's user and call.
@@ -78,10 +80,12 @@ func NewScenarioLoader() (*ScenarioLoader, error) {
 	return l, nil
 }
 
-func set(vs []string) map[string]bool {
-	m := make(map[string]bool, len(vs))
+// set maps each value to itself: a decoder looks a value up by its bytes
+// and keeps the set's copy.
+func set(vs []string) map[string]string {
+	m := make(map[string]string, len(vs))
 	for _, v := range vs {
-		m[v] = true
+		m[v] = v
 	}
 	return m
 }

@@ -173,10 +173,10 @@ func (l *ScenarioLoader) teamsRow(b *report.Builder, n int32, rec []string, at f
 	if c.CallID != "" && !isGUIDAnyCase(c.CallID) { // empty in files written of a generated tenant
 		cell("callId", fmt.Sprintf("%q is not a GUID", quoted(c.CallID)))
 	}
-	if !l.countries[c.UsageLocation] {
+	if _, ok := l.countries[c.UsageLocation]; !ok {
 		cell("usageLocation", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", quoted(c.UsageLocation)))
 	}
-	if !l.currencies[c.Currency] {
+	if _, ok := l.currencies[c.Currency]; !ok {
 		cell("currency", fmt.Sprintf("%q is not an ISO 4217 currency code", quoted(c.Currency)))
 	}
 	var err error
