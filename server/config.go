@@ -78,6 +78,9 @@ func (c Config) Validate() error {
 	if err := checkArrivalDelay(c.ArrivalDelay); err != nil {
 		return err
 	}
+	if err := c.Tenancy.validate(); err != nil {
+		return err
+	}
 	if u := c.PublicURL; u != nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "") {
 		return bad("PublicURL", "%q: want http(s)://host[:port][/path]", u)
 	}

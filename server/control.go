@@ -24,13 +24,14 @@ import (
 type health struct {
 	DatasetVersion string    `json:"datasetVersion"`
 	Status         string    `json:"status"`
-	Log            *LogStats `json:"log,omitempty"` // with a request log (Config.Log)
+	Log            *LogStats `json:"log,omitempty"`     // with a request log (Config.Log)
+	Tenancy        string    `json:"tenancy,omitempty"` // "multi" with many tenants (tenancy.go)
 }
 
 // handleHealth answers liveness, the dataset version and, with a request
 // log, how many lines it wrote and dropped.
 func (s *Server) handleHealth(c echo.Context) error {
-	h := health{DatasetVersion: s.data.Load().Version, Status: "ok"}
+	h := health{DatasetVersion: s.data.Load().Version, Status: "ok", Tenancy: s.tenancyName()}
 	if s.cfg.Log != nil {
 		st := s.cfg.Log.Stats()
 		h.Log = &st
@@ -56,7 +57,7 @@ func (s *Server) summary(ds *Dataset) datasetSummary {
 
 // handleDatasetSummary describes the dataset being served.
 func (s *Server) handleDatasetSummary(c echo.Context) error {
-	return c.JSON(http.StatusOK, s.summary(s.data.Load()))
+	return c.JSON(http.StatusOK, s.summary(s.tenant(c).data.Load()))
 }
 
 // handleCalls lists the ledger behind every total, in the scenario `calls`
@@ -87,7 +88,7 @@ func (s *Server) handleCalls(c echo.Context) error {
 	if ct == "" {
 		return badRequest("The parameter 'format' has the invalid value '%s': want jsonl or csv.", printable(format))
 	}
-	calls, err := s.visibleCalls(s.data.Load(), q, c.QueryParam("arrived"))
+	calls, err := s.visibleCalls(s.tenant(c).data.Load(), q, c.QueryParam("arrived"))
 	if err != nil {
 		return err
 	}
@@ -174,9 +175,11 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		s.Swap(ds)
-	} else if ds, err = s.LoadScenario(c.QueryParam("name"), body); err != nil {
+		ds = s.swapIn(c, ds)
+	} else if ds, err = s.scenarios.Load(c.QueryParam("name"), body); err != nil {
 		return err
+	} else {
+		ds = s.swapIn(c, ds)
 	}
 	s.log.Info("dataset swapped", slog.String("name", ds.Name), slog.String("version", ds.Version))
 	return c.JSON(http.StatusOK, s.summary(&ds))
@@ -201,6 +204,7 @@ func (s *Server) handleRequests(c echo.Context) error {
 		f.Status = n
 	}
 	f.Path = c.QueryParam("path")
+	f.Tenant = tenantParam(c.QueryParam("tenant"))
 	return c.JSON(http.StatusOK, s.journal.list(f))
 }
 
@@ -221,7 +225,7 @@ func (s *Server) handleQueueFault(c echo.Context) error {
 	if err := dec.Decode(&f); err != nil {
 		return badRequest("The fault is not valid JSON of the fault format: %v.", err)
 	}
-	if err := s.faults.add(f); err != nil {
+	if err := s.QueueFault(f); err != nil {
 		return badRequest("The fault was refused: %v.", err)
 	}
 	return c.JSON(http.StatusCreated, s.faults.list())

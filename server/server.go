@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -82,6 +81,11 @@ type Config struct {
 	// (dialoutmock --pprof mounts net/http/pprof there). Nil: not served.
 	Debug http.Handler
 
+	// Tenancy serves one dataset per tenant of the token
+	// (docs/contract.md#many-tenants); the zero value serves one dataset to
+	// every token.
+	Tenancy Tenancy
+
 	// Generate builds a dataset from generator parameters (the "generator"
 	// object of PUT /_mock/dataset). The server does not import the
 	// generator; the program wires it. Nil refuses such uploads.
@@ -98,13 +102,17 @@ const MaxPageSize = 1000
 // Server is the mock. It is safe for concurrent use; its dataset can be
 // swapped atomically while clients page.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	now     func() time.Time
-	echo    *echo.Echo
-	initial Dataset
-	data    atomic.Pointer[Dataset]
-	cache   *rowCache
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+	echo  *echo.Echo
+	cache *rowCache
+
+	// The dataset being served, its startup dataset and its late-arrival
+	// index: the default tenant's, and with many tenants, tenants holds the
+	// others (tenancy.go).
+	*tenantState
+	tenants *tenants
 
 	scenarios *dataset.ScenarioLoader
 	journal   *journal
@@ -113,7 +121,6 @@ type Server struct {
 	throttle  *throttler
 	identity  *identity.Authority
 	tokens    TokenVerifier // by the auth mode; nil: none
-	arrivalIx atomic.Pointer[arrivalIndex]
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -132,11 +139,10 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		now:     cfg.Now,
-		initial: ds,
-		cache:   newRowCache(defaultCacheBytes),
+		cfg:   cfg,
+		log:   cfg.Logger,
+		now:   cfg.Now,
+		cache: newRowCache(defaultCacheBytes),
 
 		scenarios: scenarios,
 		journal:   newJournal(cfg.JournalSize),
@@ -165,7 +171,9 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 	case AuthLenient:
 		s.tokens = identity.Lenient{}
 	}
-	s.data.Store(&ds)
+	if err := s.setupTenancy(ds); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	s.echo = s.routes()
 	return s, nil
 }
@@ -183,12 +191,22 @@ func (s *Server) Dataset() Dataset { return *s.data.Load() }
 // Swap makes ds the dataset being served. Requests already running finish on
 // the dataset they started with; nextLinks issued before the swap are refused
 // with a clear error rather than mixing two datasets.
-func (s *Server) Swap(ds Dataset) { s.data.Store(&ds) }
+func (s *Server) Swap(ds Dataset) {
+	if s.tenants != nil {
+		s.tenants.upload(s.id, ds)
+		return
+	}
+	s.data.Store(&ds)
+}
 
 // Reset serves the startup dataset again and clears the journal, the queued
 // faults and the throttling state.
 func (s *Server) Reset() {
-	s.Swap(s.initial)
+	if s.tenants != nil {
+		s.tenants.resetAll()
+	} else {
+		s.Swap(s.initial)
+	}
 	s.journal.clear()
 	s.faults.clear()
 	s.throttle.reset()
@@ -213,7 +231,12 @@ func (s *Server) Journal(f JournalFilter) []JournalEntry { return s.journal.list
 func (s *Server) ClearJournal() { s.journal.clear() }
 
 // QueueFault queues a deterministic fault; see Fault.
-func (s *Server) QueueFault(f Fault) error { return s.faults.add(f) }
+func (s *Server) QueueFault(f Fault) error {
+	if err := s.checkFaultTenant(&f); err != nil {
+		return err
+	}
+	return s.faults.add(f)
+}
 
 // Faults lists the queued faults with their remaining uses.
 func (s *Server) Faults() []QueuedFault { return s.faults.list() }
