@@ -42,6 +42,7 @@ type config struct {
 	shutdownTimeout   time.Duration
 
 	identity identityConfig // --app, --apps-file, --token-key, --tls… (identity.go)
+	tenancy  tenancyConfig  // --tenancy, --tenants-dir… (tenancy.go)
 }
 
 // envPrefix names the environment variable of each flag (cli.EnvName):
@@ -61,6 +62,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		latency   string
 		faultRate float64
 		live      liveFlags
+		tenancy   tenancyFlags
 	)
 	fs := flag.NewFlagSet("dialoutmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -81,6 +83,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	fs.StringVar(&latency, "latency", "0", "added to every Graph request: a `duration` (50ms) or a range drawn uniformly, seeded by --seed (20ms-200ms)")
 	identityFlags := addIdentityFlags(fs)
 	live.add(fs)
+	tenancy.add(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: dialoutmock [flags]\n\nServes the Graph beta function getPstnOnlineMeetingDialoutReport from a generated tenant or a scenario.\nEvery flag can also be set with the environment variable %s<NAME> (upper-case, - as _); a flag wins over the environment.\n\nFlags:\n", envPrefix)
 		fs.PrintDefaults()
@@ -131,6 +134,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	if err := live.config(&c); err != nil {
 		return c, &cli.UsageError{Err: err}
 	}
+	if err := tenancy.config(&c); err != nil {
+		return c, &cli.UsageError{Err: err}
+	}
 	// The server owns its settings' limits; it names the field, we the flag.
 	if err := c.serverConfig().Validate(); err != nil {
 		return c, &cli.UsageError{Err: flagError(err)}
@@ -153,6 +159,7 @@ func (c config) serverConfig() server.Config {
 
 		RangeLimitStatus: c.rangeLimitStatus,
 		ArrivalDelay:     c.arrivalDelay,
+		Tenancy:          c.tenancy.server(),
 	}
 }
 
@@ -161,10 +168,11 @@ func (c config) serverConfig() server.Config {
 var (
 	specFlags = map[string]string{"Seed": "--seed", "Users": "--users", "WindowDays": "--window-days",
 		"WindowEnd": "--window-end", "Domain": "--domain", "Intensity": "--intensity",
-		"InternationalShare": "--international-share"}
+		"InternationalShare": "--international-share", "TenantUsers": "--tenant-users"}
 	serverFlags = map[string]string{"PageSize": "--page-size", "Auth": "--auth", "JournalSize": "--journal-size",
 		"Chaos.FaultRate": "--fault-rate", "Chaos.Latency": "--latency", "Throttle": "--throttle",
-		"PublicURL": "--public-url", "RangeLimitStatus": "--range-limit-status", "ArrivalDelay": "--arrival-delay"}
+		"PublicURL": "--public-url", "RangeLimitStatus": "--range-limit-status", "ArrivalDelay": "--arrival-delay",
+		"Tenancy.Mode": "--tenancy", "Tenancy.Default": "--tenant-id", "Tenancy.CacheBytes": "--tenant-cache"}
 )
 
 // flagError names the flag of the generator.Spec or server.Config field an

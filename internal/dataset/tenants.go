@@ -52,7 +52,14 @@ func (u TenantUsers) Validate(base generator.Spec) error {
 		return &generator.FieldError{Field: "TenantUsers", Reason: fmt.Sprintf("%d-%d: want 1 ≤ MIN ≤ MAX ≤ %d", u.Min, u.Max, generator.MaxUsers)}
 	}
 	base.Users = u.Max
-	return base.Validate()
+	if err := base.Validate(); err != nil {
+		reason := err.Error()
+		if fe, ok := err.(*generator.FieldError); ok {
+			reason = fe.Reason
+		}
+		return &generator.FieldError{Field: "TenantUsers", Reason: fmt.Sprintf("%d-%d: a tenant of %d users: %s", u.Min, u.Max, u.Max, reason)}
+	}
+	return nil
 }
 
 // TenantSpec is the spec of the generated tenant of tenant id tid: base
