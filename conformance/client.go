@@ -49,6 +49,7 @@ type request struct {
 	authValue string
 	noCRID    bool // send no client-request-id
 	fresh     bool // bypass the per-run cache of GET answers
+	noRetry   bool // answer a 429 or 503 as it is, without waiting Retry-After to try again
 }
 
 func (r request) cacheKey() string {
@@ -148,7 +149,7 @@ func (c *client) do(ctx context.Context, r request) (*response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if rsp.status != http.StatusTooManyRequests && rsp.status != http.StatusServiceUnavailable {
+		if rsp.status != http.StatusTooManyRequests && rsp.status != http.StatusServiceUnavailable || r.noRetry {
 			if cacheable {
 				c.mu.Lock()
 				c.cache[key] = rsp
