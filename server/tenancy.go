@@ -54,8 +54,9 @@ type Tenancy struct {
 	// spec from its seed and the id). Multi tenancy needs it.
 	Generate func(ctx context.Context, tid string) (Dataset, error)
 
-	// CacheBytes bounds the generated tenants held, and the report rows
-	// cached for all tenants, estimated from their calls; 0 means
+	// CacheBytes bounds what many tenants hold: the report rows cached for
+	// all of them (a quarter, at most 256 MiB) and the generated tenants'
+	// ledgers (the rest), estimated from their calls; 0 means
 	// DefaultTenantCacheBytes. The tenant being answered is always held.
 	CacheBytes int64
 }

@@ -35,11 +35,13 @@ func (s *Server) setupTenancy(ds Dataset) error {
 	if max == 0 {
 		max = DefaultTenantCacheBytes
 	}
-	// The report rows of all tenants share the bound: an eighth of it.
-	s.cache = newRowCache(min(defaultCacheBytes, max/8))
+	// The bound covers what many tenants hold: a quarter for the report
+	// rows cached for all of them, the rest for generated tenants' ledgers.
+	rows := min(defaultCacheBytes, max/4)
+	s.cache = newRowCache(rows)
 	s.throttle.maxKeys = maxTenantThrottleKeys
 	s.tenants = &tenants{def: tc.Default, generate: tc.Generate, known: map[string]*tenantEntry{},
-		lru: list.New(), maxBytes: max}
+		lru: list.New(), maxBytes: max - rows}
 	if s.tenants.def == "" {
 		s.tenants.def = DefaultTenantID()
 	}

@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer flushLog(logs)
 
+	limitMemory(cfg, getenv) // tenancy.go
 	var ds server.Dataset
 	if cfg.tenancy.multi() {
 		ds, err = loadTenancy(ctx, &cfg, stderr) // tenancy.go

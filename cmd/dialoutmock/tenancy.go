@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,6 +189,25 @@ func loadTenancy(ctx context.Context, cfg *config, stderr io.Writer) (server.Dat
 	fmt.Fprintf(stderr, "default tenant %s: %s: %d users, %d calls, built in %s\n", def, ds.Name, sum.Users, sum.Calls, time.Since(start).Round(time.Millisecond))
 	return ds, nil
 }
+
+// limitMemory asks the garbage collector, with many tenants, to keep the
+// heap near what --tenant-cache allows (unless GOMEMLIMIT says otherwise):
+// tenants evicted from the cache are garbage, which the collector would
+// otherwise let grow to as much again before it runs.
+func limitMemory(cfg config, getenv func(string) string) {
+	if !cfg.tenancy.multi() || getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	cache := cfg.tenancy.cacheBytes
+	if cache == 0 {
+		cache = server.DefaultTenantCacheBytes
+	}
+	debug.SetMemoryLimit(cache + memoryHeadroom)
+}
+
+// memoryHeadroom is the memory beyond --tenant-cache the collector aims
+// for: the default tenant, buffers of requests in flight, the runtime.
+const memoryHeadroom = 48 << 20
 
 // printTenancy tells the user, with many tenants, which tenant tokens
 // without a tid get and where tenants' data comes from.
