@@ -140,4 +140,3 @@ func rss(t *testing.T, pid int) int64 {
 	}
 	return 0
 }
-
