@@ -448,7 +448,7 @@ func TestSelection(t *testing.T) {
 
 // TestChecksStandAlone runs each area alone: a check must not depend on an earlier one having run.
 func TestChecksStandAlone(t *testing.T) {
-	for _, area := range []string{"ENV", "SCHEMA", "PAGE", "PARAM", "AUTH", "AGG", "ERR", "LEDGER"} {
+	for _, area := range []string{"ENV", "SCHEMA", "PAGE", "PARAM", "AUTH", "AGG", "ERR", "LEDGER", "TENANT"} {
 		t.Run(area, func(t *testing.T) {
 			cfg := serve(t, newFake(breaks{}), conformance.ProfileMock)
 			cfg.Run = []string{"DR-" + area + "-"}

@@ -139,6 +139,19 @@ func catalogue() []checkDef {
 		{Check{ID: "DR-ERR-005", Title: "Error answers carry request-id and client-request-id headers", Level: Should,
 			Statement: "Every answer carries request-id and client-request-id headers, errors included. (docs/contract.md#response, #errors)", Profiles: both}, checkErrorHeaders},
 
+		// TENANT: many tenants, when /_mock/health reports "tenancy":"multi"; the kit acts as tenants of
+		// its own with unsigned tokens carrying a tid (lenient auth).
+		{Check{ID: "DR-TENANT-001", Title: "Two tenants see different data", Level: Must,
+			Statement: "Each request belongs to the tenant of its token's tid claim, and each tenant has its own data: no user of one tenant's report is in another's. Skipped unless /_mock/health reports tenancy multi. (docs/contract.md#many-tenants, decision D13)", Profiles: mockOnly}, checkTenantsDiffer},
+		{Check{ID: "DR-TENANT-002", Title: "A tenant sees the same data on a re-read", Level: Must,
+			Statement: "Same tid, same data, on any replica: reading a tenant's report again gives the same entries. (docs/contract.md#many-tenants)", Profiles: mockOnly}, checkTenantStable},
+		{Check{ID: "DR-TENANT-003", Title: "Another tenant's nextLink is refused", Level: Must,
+			Statement: "A nextLink carries the tenant's dataset version; followed with another tenant's token it is refused like a stale link (400). (docs/contract.md#many-tenants)", Profiles: mockOnly}, checkTenantNextLink},
+		{Check{ID: "DR-TENANT-004", Title: "An evicted tenant is rebuilt identically", Level: Must,
+			Statement: "Generated tenants are kept in a bounded cache; an evicted tenant is rebuilt identically when asked again. Judged when GET /_mock/tenants lists one of the kit's tenants as not cached. (docs/contract.md#many-tenants)", Profiles: mockOnly}, checkTenantAfterEviction},
+		{Check{ID: "DR-TENANT-005", Title: "Throttling counts per tenant", Level: Should,
+			Statement: "Throttling counts per tenant and per app per tenant: one tenant at its limit (429 with Retry-After) leaves the same app in another tenant served. Judged when a tenant meets a limit within 120 requests. (docs/contract.md#many-tenants, #throttling)", Profiles: mockOnly}, checkTenantThrottling},
+
 		// LEDGER: mock only, against the ground truth.
 		{Check{ID: "DR-LEDGER-001", Title: "GET /_mock/calls returns the ledger as JSON Lines", Level: Must,
 			Statement: "GET /_mock/calls?from=&to= returns the ledger in the scenario calls format, one JSON object a line, inclusive on both ends. Skipped when the server has no such endpoint (404). (docs/contract.md#control-api, #scenario-files)", Profiles: mockOnly}, checkLedgerFormat},

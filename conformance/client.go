@@ -58,6 +58,7 @@ type request struct {
 	// passed; response.size says how many bytes it took.
 	sink      io.Writer
 	sinkLimit int64
+	noRetry   bool // answer a 429 or 503 as it is, without waiting Retry-After to try again
 }
 
 func (r request) cacheKey() string {
@@ -158,7 +159,7 @@ func (c *client) do(ctx context.Context, r request) (*response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if rsp.status != http.StatusTooManyRequests && rsp.status != http.StatusServiceUnavailable {
+		if rsp.status != http.StatusTooManyRequests && rsp.status != http.StatusServiceUnavailable || r.noRetry {
 			if cacheable {
 				c.mu.Lock()
 				c.cache[key] = rsp

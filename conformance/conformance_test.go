@@ -114,7 +114,7 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("%s: the statement cites neither the contract document nor a Graph page", c.ID)
 		}
 	}
-	for _, a := range []string{"ENV", "SCHEMA", "PAGE", "PARAM", "AUTH", "AGG", "ERR", "LEDGER"} {
+	for _, a := range []string{"ENV", "SCHEMA", "PAGE", "PARAM", "AUTH", "AGG", "ERR", "LEDGER", "TENANT"} {
 		if areas[a] == 0 {
 			t.Errorf("area %s has no check", a)
 		}
@@ -277,6 +277,9 @@ func TestBrokenServers(t *testing.T) {
 		{name: "a scenario typo accepted", b: breaks{putIgnoresUnknown: true}, want: "DR-LEDGER-013"},
 		{name: "health without a dataset version", b: breaks{healthNoVersion: true}, want: "DR-ENV-012"},
 		{name: "an empty range answers 404", b: breaks{emptyRange404: true}, want: "DR-PAGE-010"},
+		{name: "tenants share their users", b: breaks{tenantsShareData: true}, want: "DR-TENANT-001"},
+		{name: "a nextLink is not bound to its tenant", b: breaks{tenantLinkUnbound: true}, want: "DR-TENANT-003"},
+		{name: "an evicted tenant comes back different", b: breaks{tenantRebuildDiffers: true}, want: "DR-TENANT-004", collateral: []string{"DR-TENANT-002"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,7 @@ type healthResult struct {
 	ok      bool
 	problem string
 	version string
+	tenancy string // "multi" when the server keys data by tenant (docs/contract.md#many-tenants)
 }
 
 func (s *session) mockURL(path string) string { return s.root + path }
@@ -56,6 +57,7 @@ func (s *session) healthNow(ctx context.Context) (*healthResult, error) {
 	var body struct {
 		Status         string `json:"status"`
 		DatasetVersion any    `json:"datasetVersion"`
+		Tenancy        string `json:"tenancy"`
 	}
 	if err := json.Unmarshal(rsp.body, &body); err != nil {
 		h.problem = "GET /_mock/health: the body is not JSON: " + firstBytes(rsp.body)
@@ -68,7 +70,7 @@ func (s *session) healthNow(ctx context.Context) (*healthResult, error) {
 	case !isString || v == "":
 		h.problem = `GET /_mock/health: "datasetVersion" is not a non-empty string`
 	default:
-		h.ok, h.version = true, v
+		h.ok, h.version, h.tenancy = true, v, body.Tenancy
 	}
 	return h, nil
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/big"
 	"net/http"
@@ -57,6 +58,7 @@ type breaks struct {
 	qualifiedRejected, caseSensitive, exclusiveTo, errorTextPlain, topIgnored, badSkipAccepted bool
 	identityUnstable, resetBroken, putAcceptsOverflow, putIgnoresUnknown, healthNoVersion      bool
 	ledgerOffByOne, emptyRange404, exponentInteger, putRefusesNamed                            bool
+	tenantsShareData, tenantLinkUnbound, tenantRebuildDiffers, throttleAcrossTenants           bool
 }
 
 // linesMode says how much of JSON Lines (docs/contract.md#loading-real-data) the fake speaks.
@@ -95,6 +97,14 @@ type fake struct {
 	requests []fakeRequest
 	journal  []string     // METHOD URI of the requests outside /_mock/, cleared by reset
 	faults   []*fakeFault // queued through POST /_mock/faults, cleared by reset
+
+	// Many tenants (docs/contract.md#many-tenants): a JWT's tid has data of its own, the last one
+	// asked for is the only one "held", each tenant's requests are limited to tenantLimit.
+	single      bool // one dataset for every token, and no "tenancy" on /_mock/health
+	tenants     map[string]*fakeData
+	lastTenant  string
+	tenantHits  map[string]int
+	tenantLimit int
 }
 
 // fakeFault is a queued fault, in the control API's fault format (docs/contract.md#control-api).
@@ -116,7 +126,8 @@ type fakeRequest struct {
 func newFake(b breaks, extra ...fakeCall) *fake {
 	d := referenceData()
 	d.calls = append(d.calls, extra...)
-	return &fake{pageSize: 4, b: b, clock: fakeNow, startup: d, data: d, seen: map[string]int{}}
+	return &fake{pageSize: 4, b: b, clock: fakeNow, startup: d, data: d, seen: map[string]int{},
+		tenants: map[string]*fakeData{}, tenantHits: map[string]int{}, tenantLimit: 100}
 }
 
 func guid(n int) string { return fmt.Sprintf("5b0c3e2a-7d41-4f6e-8a9b-%012d", n) }
@@ -296,6 +307,21 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.seen[r.RequestURI]++
 	nth := f.seen[r.RequestURI]
 	f.mu.Unlock()
+	tid := f.tenantOf(r.Header.Get("Authorization"))
+	if tid != "" {
+		var throttled bool
+		data, throttled = f.tenant(tid)
+		if throttled {
+			w.Header().Set("Retry-After", "1")
+			ans.error(429, "TooManyRequests", "Please retry again later.")
+			return
+		}
+		startup = false
+		if tok, ok := q["$skiptoken"]; ok && tok[0] != data.version && !f.b.tenantLinkUnbound {
+			ans.error(400, "BadRequest", "This nextLink belongs to another dataset version.")
+			return
+		}
+	}
 	rows := f.cachedReport(data, from, to)
 	if len(rows) == 0 && f.b.emptyRange404 {
 		ans.error(404, "NotFound", "No data.")
@@ -314,6 +340,9 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var next string
 	if !last {
 		next = f.nextLink(r, end)
+		if tid != "" {
+			next += "&$skiptoken=" + data.version
+		}
 	}
 	if startup {
 		b := f.b
@@ -441,7 +470,7 @@ func (f *fake) nextLink(r *http.Request, skip int) string {
 	var keep []string
 	for _, kv := range strings.Split(r.URL.RawQuery, "&") {
 		k, _, _ := strings.Cut(kv, "=")
-		if kv == "" || k == "$skip" || strings.EqualFold(k, "%24skip") {
+		if kv == "" || k == "$skip" || strings.EqualFold(k, "%24skip") || k == "$skiptoken" {
 			continue
 		}
 		keep = append(keep, kv)
@@ -652,10 +681,21 @@ func (f *fake) serveControl(a *answer, r *http.Request, path string) {
 		v := f.data.version
 		f.mu.Unlock()
 		body := map[string]any{"status": "ok", "datasetVersion": v}
+		if !f.single {
+			body["tenancy"] = "multi"
+		}
 		if f.b.healthNoVersion {
 			delete(body, "datasetVersion")
 		}
 		a.json(200, body)
+	case path == "/_mock/tenants" && r.Method == http.MethodGet && !f.single:
+		f.mu.Lock()
+		list := []map[string]any{}
+		for tid := range f.tenants {
+			list = append(list, map[string]any{"id": tid, "source": "generated", "cached": tid == f.lastTenant})
+		}
+		f.mu.Unlock()
+		a.json(200, map[string]any{"tenants": list})
 	case path == "/_mock/calls" && r.Method == http.MethodGet:
 		f.serveCalls(a, r)
 	case path == "/_mock/dataset" && r.Method == http.MethodGet:
@@ -912,4 +952,71 @@ func (d *fakeData) fingerprint() string {
 	slices.Sort(parts)
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\n")))
 	return "s-" + hex.EncodeToString(sum[:6])
+}
+
+// ---- many tenants ----
+
+// tenantOf is the tid claim of a bearer JWT, "" without one or with one dataset for all.
+func (f *fake) tenantOf(h string) string {
+	_, tok, _ := strings.Cut(h, " ")
+	parts := strings.Split(tok, ".")
+	if f.single || len(parts) != 3 {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		Tid string `json:"tid"`
+	}
+	json.Unmarshal(b, &c)
+	return strings.ToLower(c.Tid)
+}
+
+// tenant returns the data of tenant tid, made on first use, and whether its request is over the
+// tenant's limit. A tenant's data is the reference data with the users' ids and names its own.
+func (f *fake) tenant(tid string) (*fakeData, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	counter := tid
+	if f.b.throttleAcrossTenants {
+		counter = "every tenant"
+	}
+	f.tenantHits[counter]++
+	if f.tenantHits[counter] > f.tenantLimit {
+		return nil, true
+	}
+	evicted := f.lastTenant != tid
+	f.lastTenant = tid
+	if d, ok := f.tenants[tid]; ok && !(evicted && f.b.tenantRebuildDiffers) {
+		return d, false
+	}
+	base := referenceData()
+	if f.b.tenantRebuildDiffers && f.tenants[tid] != nil {
+		for i := range base.calls {
+			base.calls[i].duration += int64(f.tenantHits[counter]) // not what it was
+		}
+	}
+	prefix := fmt.Sprintf("%08x", crc32.ChecksumIEEE([]byte(tid)))
+	if f.b.tenantsShareData {
+		prefix = "5b0c3e2a"
+	}
+	remap := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		return prefix + id[8:]
+	}
+	d := &fakeData{users: map[string]fakeUser{}, version: "tenant-" + tid, name: "tenant " + tid}
+	for _, u := range base.users {
+		u.id, u.upn = remap(u.id), strings.Replace(u.upn, "contoso.com", prefix+".example", 1)
+		d.users[u.id] = u
+	}
+	for _, c := range base.calls {
+		c.organizer, c.dialer = remap(c.organizer), remap(c.dialer)
+		d.calls = append(d.calls, c)
+	}
+	f.tenants[tid] = d
+	return d, false
 }

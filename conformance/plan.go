@@ -61,6 +61,10 @@ var costs = map[string]cost{
 	"DR-LEDGER-003": {ledger: true, fullReads: 1, singles: 3},
 	"DR-LEDGER-010": {singles: 6}, "DR-LEDGER-011": {singles: 6}, "DR-LEDGER-012": {singles: 4},
 	"DR-LEDGER-013": {singles: 4}, "DR-LEDGER-014": {fullReads: 2, singles: 6},
+
+	// Only with many tenants; each tenant's read is the size of the full read.
+	"DR-TENANT-001": {fullReads: 2, singles: 1}, "DR-TENANT-002": {fullReads: 1}, "DR-TENANT-003": {singles: 1},
+	"DR-TENANT-004": {fullReads: 1, singles: 1}, "DR-TENANT-005": {singles: maxThrottleProbe / 2},
 }
 
 // errorRequests is what the ERR checks send once: the error answers they make sure of.

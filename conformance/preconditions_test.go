@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -93,6 +94,54 @@ var (
 	noContext = precondition{"no page has @odata.context", func(t *testing.T) conformance.Config {
 		return serve(t, newFake(breaks{noContext: true}), conformance.ProfileMock)
 	}}
+	singleTenancy = precondition{"the server serves one dataset to every tenant", func(t *testing.T) conformance.Config {
+		f := newFake(breaks{})
+		f.single = true
+		return serve(t, f, conformance.ProfileMock)
+	}}
+	tenantsHeld = precondition{"every tenant stays held", func(t *testing.T) conformance.Config {
+		f := newFake(breaks{})
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/_mock/tenants" {
+				f.mu.Lock()
+				f.lastTenant = ""
+				list := []map[string]any{}
+				for tid := range f.tenants {
+					list = append(list, map[string]any{"id": tid, "source": "generated", "cached": true})
+				}
+				f.mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(map[string]any{"tenants": list})
+				return
+			}
+			f.ServeHTTP(w, r)
+		})
+		cfg := serve(t, f, conformance.ProfileMock)
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		cfg.BaseURL, cfg.HTTPClient = srv.URL, srv.Client()
+		return cfg
+	}}
+	noThrottling = precondition{"the server never throttles", func(t *testing.T) conformance.Config {
+		f := newFake(breaks{})
+		f.tenantLimit = 1 << 30
+		return serve(t, f, conformance.ProfileMock)
+	}}
+	strictAuth = precondition{"unsigned tokens are refused", func(t *testing.T) conformance.Config {
+		f := newFake(breaks{})
+		cfg := serve(t, f, conformance.ProfileMock)
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if f.tenantOf(r.Header.Get("Authorization")) != "" {
+				refuser(f, http.StatusUnauthorized, "InvalidAuthenticationToken").ServeHTTP(w, r)
+				return
+			}
+			f.ServeHTTP(w, r)
+		})
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		cfg.BaseURL, cfg.HTTPClient = srv.URL, srv.Client()
+		return cfg
+	}}
 	noMutate = precondition{"NoMutate asks to change nothing", func(t *testing.T) conformance.Config {
 		cfg := serve(t, newFake(breaks{}), conformance.ProfileMock)
 		cfg.NoMutate = true
@@ -133,6 +182,10 @@ var preconditions = map[string][]precondition{
 	"DR-LEDGER-001": {noControl, noEntries}, "DR-LEDGER-002": {noControl, noEntries, foreign}, "DR-LEDGER-003": {noControl, noEntries},
 	"DR-LEDGER-010": {noControl, noMutate}, "DR-LEDGER-011": {noControl, noMutate}, "DR-LEDGER-012": {noControl, noMutate},
 	"DR-LEDGER-013": {noControl, noMutate}, "DR-LEDGER-014": {noControl, noMutate},
+
+	"DR-TENANT-001": {singleTenancy, noControl, strictAuth}, "DR-TENANT-002": {singleTenancy, noControl, strictAuth},
+	"DR-TENANT-003": {singleTenancy, onePage, strictAuth}, "DR-TENANT-004": {singleTenancy, tenantsHeld, strictAuth},
+	"DR-TENANT-005": {singleTenancy, noThrottling, strictAuth},
 }
 
 // TestNothingPassesByDefault shows, for every check of the catalogue, that it cannot PASS on a server

@@ -97,7 +97,7 @@ type Check struct {
 	ChangesState bool `json:"changesState,omitempty"`
 }
 
-// Area is the AREA part of the ID (ENV, SCHEMA, PAGE, PARAM, AUTH, AGG, ERR, LEDGER).
+// Area is the AREA part of the ID (ENV, SCHEMA, PAGE, PARAM, AUTH, AGG, ERR, LEDGER, TENANT).
 func (c Check) Area() string {
 	parts := strings.Split(c.ID, "-")
 	if len(parts) != 3 {

@@ -230,6 +230,9 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request) error {
 		return missingParameter("scope")
 	}
 	app, ok := a.apps[strings.ToLower(clientID)]
+	if ok && len(app.Tenants) > 0 && !slices.Contains(app.Tenants, tid) {
+		ok = false // registered in other tenants only (docs/contract.md#many-tenants)
+	}
 	if !ok {
 		return &Error{http.StatusBadRequest, "unauthorized_client", 700016,
 			fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", quote(clientID), quote(seg)), 0}

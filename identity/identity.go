@@ -54,6 +54,12 @@ type App struct {
 	Secret   string   // the client secret
 	Roles    []string // e.g. CallRecords.Read.All; none gives tokens without a roles claim
 	Name     string   // display name (the app_displayname claim); "" names it by its client id
+	// Tenants, when not empty, are the only tenants (ids or domain names) the
+	// app is registered in: a token request in another tenant is refused
+	// with AADSTS700016, as Entra refuses an app not in the directory
+	// (docs/contract.md#many-tenants). Empty: a multi-tenant app, valid in
+	// every tenant.
+	Tenants []string
 }
 
 // The default application, served when Config.Apps is empty. Its secret is
@@ -96,7 +102,7 @@ var ErrConfig = errors.New("invalid identity configuration")
 // at fault, or -1 when Field is not an app's. Reason never repeats a secret.
 type FieldError struct {
 	App    int
-	Field  string // the Go name of the field: ClientID, Secret, Roles or Key
+	Field  string // the Go name of the field: ClientID, Secret, Roles, Tenants or Key
 	Reason string
 }
 
@@ -112,8 +118,9 @@ func (e *FieldError) Is(target error) bool { return target == ErrConfig }
 
 // Validate checks the configuration and names the first bad field in a
 // *FieldError: every app needs a client id and a secret, client ids are
-// unique (whatever their case), ids and role names hold no spaces, and the
-// key has at least 2048 bits. It is the one check of these rules: the
+// unique (whatever their case), ids and role names hold no spaces, the
+// tenants an app is limited to are tenant ids or domain names, and the key
+// has at least 2048 bits. It is the one check of these rules: the
 // command line calls it to name its flags, New calls it again.
 func (c Config) Validate() error {
 	seen := map[string]bool{}
@@ -135,6 +142,11 @@ func (c Config) Validate() error {
 				return bad("Roles", "role %q: want a non-empty name without spaces", r)
 			}
 		}
+		for _, t := range a.Tenants {
+			if _, ok := TenantID(t); !ok {
+				return bad("Tenants", "tenant %q: want a tenant id (GUID) or a domain name", t)
+			}
+		}
 	}
 	if c.Key != nil && c.Key.N.BitLen() < 2048 {
 		return &FieldError{App: -1, Field: "Key", Reason: fmt.Sprintf("token signing key has %d bits: want at least 2048", c.Key.N.BitLen())}
@@ -147,7 +159,7 @@ func (c Config) Validate() error {
 // of milliseconds, which tests that never ask for a token should not pay),
 // and the clock. It is safe for concurrent use.
 type Authority struct {
-	apps map[string]App // by lower-case client id
+	apps map[string]App // by lower-case client id; Tenants as tenant ids
 	key  func() (*signingKey, error)
 	now  func() time.Time
 	base func(r *http.Request) string
@@ -171,6 +183,11 @@ func New(cfg Config) (*Authority, error) {
 	}
 	for _, app := range apps {
 		app.Roles = append([]string(nil), app.Roles...)
+		tids := make([]string, len(app.Tenants))
+		for i, t := range app.Tenants {
+			tids[i], _ = TenantID(t)
+		}
+		app.Tenants = tids
 		a.apps[strings.ToLower(app.ClientID)] = app
 	}
 	if cfg.Key != nil {
@@ -206,11 +223,17 @@ var (
 	guidRE          = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
-// tenantID maps the tenant segment of an identity URL to a tenant id. Any
-// tenant is accepted (docs/contract.md#identity-and-https): a GUID is the
-// tenant id itself, in lower case; a name (contoso.onmicrosoft.com, common)
-// becomes a stable GUID derived from it, so the same name always yields the
-// same tid.
+// TenantID maps the tenant segment of an identity URL to the tenant id the
+// token endpoint writes in the tid claim. Any tenant is accepted
+// (docs/contract.md#identity-and-https): a GUID is the tenant id itself, in
+// lower case; a name (contoso.onmicrosoft.com, common) becomes a stable GUID
+// derived from it, so the same name always yields the same tid, on any
+// replica. It reports false for a segment that is neither.
+func TenantID(segment string) (string, bool) { return tenantID(segment) }
+
+// IsTenantID reports whether s is a tenant id: a GUID, in any case.
+func IsTenantID(s string) bool { return guidRE.MatchString(s) }
+
 func tenantID(segment string) (string, bool) {
 	if !tenantSegmentRE.MatchString(segment) {
 		return "", false

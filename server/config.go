@@ -80,6 +80,9 @@ func (c Config) Validate() error {
 	if err := checkArrivalDelay(c.ArrivalDelay); err != nil {
 		return err
 	}
+	if err := c.Tenancy.validate(); err != nil {
+		return err
+	}
 	if u := c.PublicURL; u != nil {
 		if reason := checkPublicURL(u); reason != "" {
 			return bad("PublicURL", "%s: %s", u.Redacted(), reason)

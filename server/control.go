@@ -27,13 +27,14 @@ import (
 type health struct {
 	DatasetVersion string    `json:"datasetVersion"`
 	Status         string    `json:"status"`
-	Log            *LogStats `json:"log,omitempty"` // with a request log (Config.Log)
+	Log            *LogStats `json:"log,omitempty"`     // with a request log (Config.Log)
+	Tenancy        string    `json:"tenancy,omitempty"` // "multi" with many tenants (tenancy.go)
 }
 
 // handleHealth answers liveness, the dataset version and, with a request
 // log, how many lines it wrote and dropped.
 func (s *Server) handleHealth(c echo.Context) error {
-	h := health{DatasetVersion: s.data.Load().Version, Status: "ok"}
+	h := health{DatasetVersion: s.data.Load().Version, Status: "ok", Tenancy: s.tenancyName()}
 	if s.cfg.Log != nil {
 		st := s.cfg.Log.Stats()
 		h.Log = &st
@@ -59,7 +60,7 @@ func (s *Server) summary(ds *Dataset) datasetSummary {
 
 // handleDatasetSummary describes the dataset being served.
 func (s *Server) handleDatasetSummary(c echo.Context) error {
-	return c.JSON(http.StatusOK, s.summary(s.data.Load()))
+	return c.JSON(http.StatusOK, s.summary(s.tenant(c).data.Load()))
 }
 
 // handleCalls lists the ledger behind every total, in the scenario `calls`
@@ -93,7 +94,7 @@ func (s *Server) handleCalls(c echo.Context) error {
 	if ct == "" {
 		return badRequest("The parameter 'format' has the invalid value '%s': want jsonl, csv or teams-csv.", printable(format))
 	}
-	ds := s.data.Load()
+	ds := s.tenant(c).data.Load()
 	calls, err := s.visibleCalls(ds, q, c.QueryParam("arrived"))
 	if err != nil {
 		return err
@@ -165,6 +166,10 @@ func readBody(c echo.Context, limit int64) ([]byte, error) {
 func (s *Server) handlePutDataset(c echo.Context) error {
 	b := s.builds.begin(c.Request().Context())
 	defer b.end()
+	// served is the dataset as the request's tenant serves it (its version
+	// bound to the tenant with many tenants).
+	var served Dataset
+	install := func(ds Dataset) { served = s.swapIn(c, ds) }
 	body, err := limitBody(c, s.cfg.MaxBodyBytes)
 	if err != nil {
 		return err
@@ -190,7 +195,7 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 		}
 		ds, err = b.run(func(ctx context.Context) (Dataset, error) {
 			return s.cfg.Generate(ctx, probe.Generator)
-		}, s.install)
+		}, install)
 		var ge *GraphError
 		if err != nil && !errors.Is(err, ErrSuperseded) && !errors.As(err, &ge) {
 			return badRequest("The generator parameters were refused, and the previous dataset keeps serving: %v.", err)
@@ -203,7 +208,7 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 		format := dataset.FormatOf(name, c.Request().Header.Get(echo.HeaderContentType))
 		ds, err = b.run(func(ctx context.Context) (Dataset, error) {
 			return s.scenarios.Read(ctx, name, format, br)
-		}, s.install)
+		}, install)
 		var probs report.Problems
 		if err != nil && !errors.Is(err, ErrSuperseded) && !errors.As(err, &probs) {
 			return bodyErr(err, s.cfg.MaxBodyBytes)
@@ -217,6 +222,7 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 		// Give the garbage of decoding back to the OS, as after generating.
 		debug.FreeOSMemory()
 	}
+	ds = served
 	s.log.Info("dataset swapped", slog.String("name", ds.Name), slog.String("version", ds.Version))
 	return c.JSON(http.StatusOK, s.summary(&ds))
 }
@@ -278,6 +284,7 @@ func (s *Server) handleRequests(c echo.Context) error {
 		f.Status = n
 	}
 	f.Path = c.QueryParam("path")
+	f.Tenant = tenantParam(c.QueryParam("tenant"))
 	return c.JSON(http.StatusOK, s.journal.list(f))
 }
 
@@ -301,7 +308,7 @@ func (s *Server) handleQueueFault(c echo.Context) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return badRequest("The fault has data after its JSON object: send one object.")
 	}
-	if err := s.faults.add(f); err != nil {
+	if err := s.QueueFault(f); err != nil {
 		return badRequest("The fault was refused: %v.", err)
 	}
 	return c.JSON(http.StatusCreated, s.faults.list())

@@ -86,7 +86,7 @@ func (s *Server) handleDaily(c echo.Context) error {
 	if only != "" && !isCurrencyCode(only) {
 		return badRequest("The parameter 'currency' has the invalid value '%s': want a currency code such as EUR.", printable(only))
 	}
-	ds := s.data.Load()
+	ds := s.tenant(c).data.Load()
 	type key struct{ currency, day string }
 	byCode := map[string]*dailyCurrency{}
 	byDay := map[key]int{} // index in its currency's Days

@@ -39,6 +39,7 @@ type Fault struct {
 	// bearer token, the expired-token wording with one.
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+	Tenant  string `json:"tenant,omitempty"` // with many tenants: only requests of this tenant (an id or a domain name)
 }
 
 // faultShapes are the envelopes of the statuses a fault can answer with,
@@ -126,11 +127,11 @@ func (q *faultQueue) add(f Fault) error {
 
 // take consumes one use of the first fault matching the request; with
 // named, only a fault whose path is given (not empty) matches.
-func (q *faultQueue) take(target string, page int, named bool) (Fault, bool) {
+func (q *faultQueue) take(target string, page int, named bool, tenant string) (Fault, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for i, f := range q.queued {
-		if !strings.Contains(target, f.Path) || (f.Page > 0 && f.Page != page) || (named && f.Path == "") {
+		if !strings.Contains(target, f.Path) || (f.Page > 0 && f.Page != page) || (named && f.Path == "") || (f.Tenant != "" && f.Tenant != tenant) {
 			continue
 		}
 		f.Remaining--
@@ -254,7 +255,7 @@ func (s *Server) faultsFor(identityEndpoint bool, next echo.HandlerFunc) echo.Ha
 		}
 		r := c.Request()
 		path, query := requestTarget(r)
-		f, queued := s.faults.take(path+"?"+query, pageOf(query, s.cfg.PageSize), identityEndpoint)
+		f, queued := s.faults.take(path+"?"+query, pageOf(query, s.cfg.PageSize), identityEndpoint, s.tenantID(c))
 		var delay time.Duration
 		if !identityEndpoint { // Chaos stands for Graph's failures
 			d, random, isRandom := s.chaos.draw()

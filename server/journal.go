@@ -23,12 +23,15 @@ type JournalEntry struct {
 	Headers    map[string]string `json:"headers"`
 	Fault      string            `json:"fault,omitempty"`     // the injected fault that answered, if any
 	Violation  string            `json:"violation,omitempty"` // e.g. retried before Retry-After elapsed
+	Tenant     string            `json:"tenant,omitempty"`    // with many tenants: the request's tenant id
+	Limit      string            `json:"limit,omitempty"`     // with many tenants, on a throttled answer: the limit hit (tenant, app, collection, app-global)
 }
 
 // JournalFilter selects entries: Status 0 and Path "" match all.
 type JournalFilter struct {
 	Status int
 	Path   string // substring of the path
+	Tenant string // tenant id; "" matches all
 }
 
 // journal is a bounded ring buffer of the latest requests.
@@ -63,7 +66,7 @@ func (j *journal) list(f JournalFilter) []JournalEntry {
 	j.mu.Unlock()
 	out := make([]JournalEntry, 0, len(ordered))
 	for _, e := range ordered {
-		if (f.Status == 0 || e.Status == f.Status) && strings.Contains(e.Path, f.Path) {
+		if (f.Status == 0 || e.Status == f.Status) && strings.Contains(e.Path, f.Path) && (f.Tenant == "" || strings.EqualFold(e.Tenant, f.Tenant)) {
 			out = append(out, e)
 		}
 	}
@@ -107,6 +110,7 @@ func redactedHeaders(h http.Header) map[string]string {
 const (
 	ctxFault     = "dialoutkit.fault"
 	ctxViolation = "dialoutkit.violation"
+	ctxLimit     = "dialoutkit.limit"
 )
 
 // record writes every request but those to /_mock/ into the journal, with
@@ -141,5 +145,9 @@ func (s *Server) journalEntry(c echo.Context, start time.Time, status int) {
 	}
 	e.Fault, _ = c.Get(ctxFault).(string)
 	e.Violation, _ = c.Get(ctxViolation).(string)
+	e.Tenant = s.tenantID(c)
+	if e.Tenant != "" {
+		e.Limit, _ = c.Get(ctxLimit).(string)
+	}
 	s.journal.add(e)
 }

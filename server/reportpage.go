@@ -30,7 +30,7 @@ func (s *Server) handleReport(c echo.Context) error {
 	if err := q.Validate(); err != nil {
 		return err
 	}
-	ds := s.data.Load()
+	ds := s.tenant(c).data.Load()
 	version, asOf, err := s.readPageToken(opts.version, s.now())
 	if err != nil {
 		return err

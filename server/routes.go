@@ -23,7 +23,7 @@ func (s *Server) routes() *echo.Echo {
 
 	// Graph (docs/contract.md#the-function). Names are case-insensitive: canonicalPath routes any
 	// spelling of the prefix here; the handlers parse the segment as sent.
-	api.GET(graphPrefix+":function", s.handleReport, s.authorize, s.applyThrottle)
+	api.GET(graphPrefix+":function", s.handleReport, s.authorize, s.applyThrottle, s.resolveTenant)
 	api.Match(otherMethods, graphPrefix+":function", methodNotAllowed)
 	api.Any("/beta/*", s.handleUnknownSegment)
 	api.Any("/v1.0/*", s.handleUnknownSegment) // the function is beta-only
@@ -57,6 +57,15 @@ func (s *Server) routes() *echo.Echo {
 	m.GET("/faults", s.handleListFaults)
 	m.POST("/faults", s.handleQueueFault)
 	m.DELETE("/faults", s.handleClearFaults)
+	if s.multi() { // docs/contract.md#many-tenants
+		m.GET("/tenants", s.handleTenants)
+		t := m.Group("/tenants/:tid", s.tenantPath)
+		t.GET("/dataset", s.handleDatasetSummary)
+		t.PUT("/dataset", s.handlePutDataset)
+		t.POST("/reset", s.handleTenantReset)
+		t.GET("/calls", s.handleCalls)
+		t.GET("/daily", s.handleDaily)
+	}
 	if s.cfg.Debug != nil {
 		m.Any("/debug/*", echo.WrapHandler(s.cfg.Debug))
 	}

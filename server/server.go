@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -82,6 +81,11 @@ type Config struct {
 	// (dialoutmock --pprof mounts net/http/pprof there). Nil: not served.
 	Debug http.Handler
 
+	// Tenancy serves one dataset per tenant of the token
+	// (docs/contract.md#many-tenants); the zero value serves one dataset to
+	// every token.
+	Tenancy Tenancy
+
 	// Generate builds a dataset from generator parameters (the "generator"
 	// object of PUT /_mock/dataset). The server does not import the
 	// generator; the program wires it. Nil refuses such uploads.
@@ -100,15 +104,19 @@ const MaxPageSize = 1000
 // Server is the mock. It is safe for concurrent use; its dataset can be
 // swapped atomically while clients page.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	now     func() time.Time
-	echo    *echo.Echo
-	initial Dataset
-	data    atomic.Pointer[Dataset]
-	builds  *builds // orders the changes of data
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+	echo  *echo.Echo
+	cache *rowCache
+
+	// The dataset being served, its startup dataset and its late-arrival
+	// index: the default tenant's, and with many tenants, tenants holds the
+	// others (tenancy.go).
+	*tenantState
+	tenants *tenants
+	builds  *builds // orders the changes of the datasets
 	base    string  // the links' base that Config.PublicURL sets (publicParts)
-	cache   *rowCache
 
 	scenarios *dataset.ScenarioLoader
 	journal   *journal
@@ -117,7 +125,6 @@ type Server struct {
 	throttle  *throttler
 	identity  *identity.Authority
 	tokens    TokenVerifier // by the auth mode; nil: none
-	arrivalIx atomic.Pointer[arrivalIndex]
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -136,11 +143,10 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		now:     cfg.Now,
-		initial: ds,
-		cache:   newRowCache(defaultCacheBytes),
+		cfg:   cfg,
+		log:   cfg.Logger,
+		now:   cfg.Now,
+		cache: newRowCache(defaultCacheBytes),
 
 		scenarios: scenarios,
 		journal:   newJournal(cfg.JournalSize),
@@ -171,7 +177,9 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 	}
 	s.builds = newBuilds(s.log)
 	s.base, _ = publicParts(cfg.PublicURL)
-	s.data.Store(&ds)
+	if err := s.setupTenancy(ds); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	s.echo = s.routes()
 	return s, nil
 }
@@ -197,7 +205,11 @@ func (s *Server) Swap(ds Dataset) { s.builds.swap(func() { s.install(ds) }) }
 // faults and the throttling state. Like Swap, it supersedes a build under way.
 func (s *Server) Reset() {
 	s.builds.swap(func() {
-		s.install(s.initial)
+		if s.tenants != nil {
+			s.tenants.resetAll()
+		} else {
+			s.install(s.initial)
+		}
 		s.journal.clear()
 		s.faults.clear()
 		s.throttle.reset()
@@ -222,8 +234,15 @@ func (s *Server) loadScenario(b *build, name string, doc []byte) (Dataset, error
 	}, s.install)
 }
 
-// install serves ds; the caller orders it (builds).
-func (s *Server) install(ds Dataset) { s.data.Store(&ds) }
+// install serves ds as the default tenant's dataset; the caller orders it
+// (builds).
+func (s *Server) install(ds Dataset) {
+	if s.tenants != nil {
+		s.tenants.upload(s.id, ds)
+		return
+	}
+	s.data.Store(&ds)
+}
 
 // Journal lists the requests answered (but those to /_mock/), oldest first.
 func (s *Server) Journal(f JournalFilter) []JournalEntry { return s.journal.list(f) }
@@ -232,7 +251,12 @@ func (s *Server) Journal(f JournalFilter) []JournalEntry { return s.journal.list
 func (s *Server) ClearJournal() { s.journal.clear() }
 
 // QueueFault queues a deterministic fault; see Fault.
-func (s *Server) QueueFault(f Fault) error { return s.faults.add(f) }
+func (s *Server) QueueFault(f Fault) error {
+	if err := s.checkFaultTenant(&f); err != nil {
+		return err
+	}
+	return s.faults.add(f)
+}
 
 // Faults lists the queued faults with their remaining uses.
 func (s *Server) Faults() []QueuedFault { return s.faults.list() }

@@ -24,6 +24,7 @@ const (
 	PerTenant     Scope = "tenant"     // all apps of a tenant
 	PerApp        Scope = "app"        // one app in one tenant
 	PerCollection Scope = "collection" // one app paging one report (one range)
+	PerAppGlobal  Scope = "app-global" // one app across all tenants
 )
 
 // Limit allows Requests in any sliding Window per Scope key.
@@ -35,12 +36,14 @@ type Limit struct {
 
 // GraphLimits are the documented limits of the PSTN report family: 1,000
 // requests a minute per tenant, 200 per app per tenant, 50 per collection
-// (one app paging one report).
+// (one app paging one report), and Graph's global limit of 130,000 requests
+// in 10 seconds per app across all tenants.
 func GraphLimits() []Limit {
 	return []Limit{
 		{PerTenant, 1000, time.Minute},
 		{PerApp, 200, time.Minute},
 		{PerCollection, 50, time.Minute},
+		{PerAppGlobal, 130_000, 10 * time.Second},
 	}
 }
 
@@ -72,28 +75,38 @@ func ParseThrottle(s string) ([]Limit, error) {
 // remembers when each client may come back so that a retry before
 // Retry-After elapsed is refused again and marked.
 type throttler struct {
-	limits []Limit
-	mu     sync.Mutex
-	logs   map[string]*slidingLog
-	until  map[string]time.Time // client key -> end of its Retry-After
+	limits  []Limit
+	maxKeys int // sliding logs kept; past it, expired ones go, then all
+	mu      sync.Mutex
+	logs    map[string]*slidingLog
+	until   map[string]backOff // client key -> its Retry-After
+}
+
+// backOff is when a throttled client may come back, and the limit that
+// throttled it.
+type backOff struct {
+	until time.Time
+	limit Scope
 }
 
 type slidingLog struct {
-	times []time.Time // ring of the last Requests admitted
+	times []time.Time // ring of the last Requests admitted, grown as needed
 	next  int
+	limit int // index in limits
 }
 
 // maxThrottleKeys bounds memory against clients that vary their tokens.
 const maxThrottleKeys = 10_000
 
 func newThrottler(limits []Limit) *throttler {
-	return &throttler{limits: limits, logs: map[string]*slidingLog{}, until: map[string]time.Time{}}
+	return &throttler{limits: limits, maxKeys: maxThrottleKeys, logs: map[string]*slidingLog{}, until: map[string]backOff{}}
 }
 
 // verdict is the throttler's answer to one request.
 type verdict struct {
 	retryAfter int    // seconds; 0 admits the request
 	violation  string // set when the client came back too early
+	limit      Scope  // the limit that refused it
 }
 
 // admit decides on a request of app in tenant for collection at now.
@@ -101,45 +114,42 @@ func (t *throttler) admit(tenant, app, collection string, now time.Time) verdict
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	client := tenant + "\x00" + app
-	if until, ok := t.until[client]; ok {
-		if now.Before(until) {
-			early := until.Sub(now)
-			return verdict{retryAfter: ceilSeconds(early),
+	if b, ok := t.until[client]; ok {
+		if now.Before(b.until) {
+			early := b.until.Sub(now)
+			return verdict{retryAfter: ceilSeconds(early), limit: b.limit,
 				violation: fmt.Sprintf("retried %s before Retry-After elapsed", early.Round(time.Millisecond))}
 		}
 		delete(t.until, client)
 	}
-	if len(t.logs) > maxThrottleKeys {
-		t.logs = map[string]*slidingLog{}
+	if len(t.logs) > t.maxKeys {
+		t.prune(now)
 	}
 	var wait time.Duration
+	var limit Scope
 	keys := make([]string, len(t.limits))
 	for i, l := range t.limits {
-		keys[i] = string(l.Scope) + "\x00" + strconv.Itoa(i) + "\x00" + tenant
-		switch l.Scope {
-		case PerApp:
-			keys[i] += "\x00" + app
-		case PerCollection:
-			keys[i] += "\x00" + app + "\x00" + collection
-		}
+		keys[i] = throttleKey(l.Scope, i, tenant, app, collection)
 		lg := t.logs[keys[i]]
 		if lg == nil || len(lg.times) < l.Requests {
 			continue
 		}
 		oldest := lg.times[lg.next]
 		if w := oldest.Add(l.Window).Sub(now); w > wait {
-			wait = w
+			wait, limit = w, l.Scope
 		}
 	}
 	if wait > 0 {
-		v := verdict{retryAfter: ceilSeconds(wait)}
-		t.until[client] = now.Add(time.Duration(v.retryAfter) * time.Second)
+		v := verdict{retryAfter: ceilSeconds(wait), limit: limit}
+		t.until[client] = backOff{now.Add(time.Duration(v.retryAfter) * time.Second), limit}
 		return v
 	}
 	for i, l := range t.limits {
 		lg := t.logs[keys[i]]
 		if lg == nil {
-			lg = &slidingLog{times: make([]time.Time, 0, l.Requests)}
+			// Grown as requests come: thousands of tenants that each send a
+			// few requests cost a few entries each.
+			lg = &slidingLog{times: make([]time.Time, 0, min(l.Requests, 8)), limit: i}
 			t.logs[keys[i]] = lg
 		}
 		if len(lg.times) < l.Requests {
@@ -193,6 +203,9 @@ func (s *Server) applyThrottle(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		r := c.Request()
 		tenant, app := clientOf(bearerToken(r.Header.Get(echo.HeaderAuthorization)))
+		if s.multi() {
+			tenant = s.tenantID(c) // docs/contract.md#many-tenants
+		}
 		path, _ := requestTarget(r)
 		v := s.throttle.admit(tenant, app, strings.ToLower(path), s.now())
 		if v.retryAfter == 0 {
@@ -201,8 +214,60 @@ func (s *Server) applyThrottle(next echo.HandlerFunc) echo.HandlerFunc {
 		if v.violation != "" {
 			c.Set(ctxViolation, v.violation)
 		}
+		c.Set(ctxLimit, string(v.limit))
 		c.Set(ctxFault, "throttle")
 		return &GraphError{Status: http.StatusTooManyRequests, Code: "TooManyRequests",
 			Message: "Please retry again later.", RetryAfter: v.retryAfter}
+	}
+}
+
+// throttleKey names the sliding log of limit i (of scope) for a request of
+// app in tenant for collection: the tenant's, the app's in the tenant, the
+// collection's, or the app's across tenants.
+func throttleKey(scope Scope, i int, tenant, app, collection string) string {
+	k := string(scope) + "\x00" + strconv.Itoa(i)
+	switch scope {
+	case PerAppGlobal:
+		return k + "\x00\x00" + app
+	case PerApp:
+		return k + "\x00" + tenant + "\x00" + app
+	case PerCollection:
+		return k + "\x00" + tenant + "\x00" + app + "\x00" + collection
+	}
+	return k + "\x00" + tenant
+}
+
+// prune drops the logs whose newest request left their window, then, if
+// still too many are kept, all of them. t.mu is held.
+func (t *throttler) prune(now time.Time) {
+	for k, lg := range t.logs {
+		newest := lg.times[len(lg.times)-1]
+		if len(lg.times) == t.limits[lg.limit].Requests { // a full ring: the newest is before next
+			newest = lg.times[(lg.next+len(lg.times)-1)%len(lg.times)]
+		}
+		if !now.Before(newest.Add(t.limits[lg.limit].Window)) {
+			delete(t.logs, k)
+		}
+	}
+	if len(t.logs) > t.maxKeys {
+		clear(t.logs)
+	}
+}
+
+// resetTenant forgets what the throttler counted of tenant tid; what an app
+// sent across tenants stays counted.
+func (t *throttler) resetTenant(tid string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k := range t.logs {
+		parts := strings.Split(k, "\x00")
+		if len(parts) > 2 && parts[0] != string(PerAppGlobal) && parts[2] == tid {
+			delete(t.logs, k)
+		}
+	}
+	for k := range t.until {
+		if strings.HasPrefix(k, tid+"\x00") {
+			delete(t.until, k)
+		}
 	}
 }

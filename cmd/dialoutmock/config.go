@@ -6,10 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +44,7 @@ type config struct {
 	shutdownTimeout   time.Duration
 
 	identity identityConfig // --app, --apps-file, --token-key, --tls… (identity.go)
+	tenancy  tenancyConfig  // --tenancy, --tenants-dir… (tenancy.go)
 }
 
 // usage heads dialoutmock -h: what it serves, where its settings come from,
@@ -93,6 +92,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		faultRate float64
 		live      liveFlags
 		maxBody   string
+		tenancy   tenancyFlags
 	)
 	fs := flag.NewFlagSet("dialoutmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -114,6 +114,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	fs.StringVar(&latency, "latency", "0", "added to every Graph request: a `duration` (50ms) or a range drawn uniformly, seeded by --seed (20ms-200ms)")
 	identityFlags := addIdentityFlags(fs)
 	live.add(fs)
+	tenancy.add(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), usage, envPrefix, dataset.MaxBuildCalls, server.DefaultMaxBodyBytes>>20)
 		fs.PrintDefaults()
@@ -167,6 +168,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	if err := live.config(&c); err != nil {
 		return c, &cli.UsageError{Err: err}
 	}
+	if err := tenancy.config(&c); err != nil {
+		return c, &cli.UsageError{Err: err}
+	}
 	// The server owns its settings' limits; it names the field, we the flag.
 	if err := c.serverConfig().Validate(); err != nil {
 		return c, &cli.UsageError{Err: flagError(err)}
@@ -190,6 +194,7 @@ func (c config) serverConfig() server.Config {
 
 		RangeLimitStatus: c.rangeLimitStatus,
 		ArrivalDelay:     c.arrivalDelay,
+		Tenancy:          c.tenancy.server(),
 	}
 }
 
@@ -198,11 +203,12 @@ func (c config) serverConfig() server.Config {
 var (
 	specFlags = map[string]string{"Seed": "--seed", "Users": "--users", "WindowDays": "--window-days",
 		"WindowEnd": "--window-end", "Domain": "--domain", "Intensity": "--intensity",
-		"InternationalShare": "--international-share"}
+		"InternationalShare": "--international-share", "TenantUsers": "--tenant-users"}
 	serverFlags = map[string]string{"PageSize": "--page-size", "Auth": "--auth", "JournalSize": "--journal-size",
 		"Chaos.FaultRate": "--fault-rate", "Chaos.Latency": "--latency", "Throttle": "--throttle",
 		"PublicURL": "--public-url", "MaxBodyBytes": "--max-body", "RangeLimitStatus": "--range-limit-status",
-		"ArrivalDelay": "--arrival-delay"}
+		"ArrivalDelay": "--arrival-delay", "Tenancy.Mode": "--tenancy", "Tenancy.Default": "--tenant-id",
+		"Tenancy.CacheBytes": "--tenant-cache"}
 )
 
 // flagError names the flag of the generator.Spec or server.Config field an
@@ -266,25 +272,4 @@ func finishSpec(spec *generator.Spec, windowEnd string) error {
 		return &cli.UsageError{Err: flagError(err)}
 	}
 	return nil
-}
-
-// parseSize reads a size in bytes: a number, or a number with a unit (KiB,
-// MiB, GiB, or KB, MB, GB); server.Config.Validate checks the bounds.
-func parseSize(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		n      int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
-	mult := int64(1)
-	for _, u := range units {
-		if v, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mult = strings.TrimSpace(v), u.n
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > math.MaxInt64/mult {
-		return 0, errors.New("want a size in bytes, or with a unit such as 64MiB or 1GiB")
-	}
-	return n * mult, nil
 }

@@ -50,7 +50,7 @@ type identityFlags struct {
 func addIdentityFlags(fs *flag.FlagSet) *identityFlags {
 	f := &identityFlags{fs: fs}
 	fs.Var(&f.apps, "app", "`CLIENT_ID:SECRET:ROLE1+ROLE2` of an application that may get tokens; roles optional (repeatable; env "+envPrefix+"APPS holds several separated by ;). Default: one app with CallRecords.Read.All, printed at start")
-	fs.StringVar(&f.appsFile, "apps-file", "", `JSON `+"`file`"+` of applications: {"apps":[{"clientId":"…","clientSecret":"…","roles":["CallRecords.Read.All"],"displayName":"…"}]}`)
+	fs.StringVar(&f.appsFile, "apps-file", "", `JSON `+"`file`"+` of applications: {"apps":[{"clientId":"…","clientSecret":"…","roles":["CallRecords.Read.All"],"displayName":"…","tenants":["…"]}]}; an app with tenants gets tokens in those tenants only`)
 	fs.StringVar(&f.tokenKey, "token-key", "", "PEM `file` of the RSA key that signs tokens (default: generated at each start; share one between replicas in strict mode)")
 	fs.BoolVar(&f.tls, "tls", false, "serve HTTPS with a certificate generated at start (new at each start) for 127.0.0.1, ::1, localhost and --tls-name")
 	fs.Var(&f.tlsNames, "tls-name", "another `name` (DNS name or IP address) of the generated certificate (repeatable; env: comma-separated)")
@@ -193,7 +193,7 @@ func (f *identityFlags) identityFlagError(err error, apps []identity.App, origin
 	case fe.App < 0 || fe.App >= len(origins):
 		return err
 	case origins[fe.App].file:
-		key := map[string]string{"ClientID": "clientId", "Secret": "clientSecret", "Roles": "roles"}[fe.Field]
+		key := map[string]string{"ClientID": "clientId", "Secret": "clientSecret", "Roles": "roles", "Tenants": "tenants"}[fe.Field]
 		return fmt.Errorf("%s: %s: %s", origins[fe.App].where, cmp.Or(key, fe.Field), fe.Reason)
 	case apps[fe.App].ClientID == "":
 		return fmt.Errorf("%s: %s", origins[fe.App].where, fe.Reason)
@@ -229,6 +229,7 @@ type appsFile struct {
 		ClientSecret string   `json:"clientSecret"`
 		Roles        []string `json:"roles"`
 		DisplayName  string   `json:"displayName"`
+		Tenants      []string `json:"tenants"` // docs/contract.md#many-tenants
 	} `json:"apps"`
 }
 
@@ -241,11 +242,11 @@ func readAppsFile(path string) ([]identity.App, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("want {\"apps\":[{\"clientId\",\"clientSecret\",\"roles\",\"displayName\"}]}: %v", err)
+		return nil, fmt.Errorf("want {\"apps\":[{\"clientId\",\"clientSecret\",\"roles\",\"displayName\",\"tenants\"}]}: %v", err)
 	}
 	var apps []identity.App
 	for _, a := range f.Apps {
-		apps = append(apps, identity.App{ClientID: a.ClientID, Secret: a.ClientSecret, Roles: a.Roles, Name: a.DisplayName})
+		apps = append(apps, identity.App{ClientID: a.ClientID, Secret: a.ClientSecret, Roles: a.Roles, Name: a.DisplayName, Tenants: a.Tenants})
 	}
 	return apps, nil
 }

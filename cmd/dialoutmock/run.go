@@ -50,7 +50,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer flushLog(logs)
 
-	ds, err := loadDataset(ctx, cfg, stderr)
+	limitMemory(cfg, getenv) // tenancy.go
+	var ds server.Dataset
+	if cfg.tenancy.multi() {
+		ds, err = loadTenancy(ctx, &cfg, stderr) // tenancy.go
+	} else {
+		ds, err = loadDataset(ctx, cfg, stderr)
+	}
 	if err != nil {
 		return err
 	}
@@ -62,6 +68,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	sc.Log = logs
 	sc.Debug = debugHandler(cfg.pprof)
 	sc.Generate = dataset.Generator(cfg.spec)
+	if cfg.tenancy.multi() {
+		sc.Tenancy.Generate = dataset.TenantGenerator(cfg.spec, cfg.tenancy.users)
+	}
 	srv, err := server.New(ds, sc)
 	if err != nil {
 		return err
@@ -101,6 +110,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	pub, prefix := srv.PublicBase()
 	printBanner(stdout, base, pub, prefix, ds, cfg, time.Now().UTC())
 	printIdentity(stdout, base, sec, cfg)
+	printTenancy(stdout, cfg)
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

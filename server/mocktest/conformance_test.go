@@ -17,6 +17,11 @@ func TestConformance(t *testing.T) {
 		m := mocktest.New(t, mocktest.WithConfig(func(c *server.Config) { c.PageSize = 7 }))
 		conformancetest.Run(t, conformance.Config{BaseURL: m.URL, Profile: conformance.ProfileMock})
 	})
+	t.Run("many tenants, a cache that holds one", func(t *testing.T) {
+		m := mocktest.New(t, mocktest.WithTenancy(), mocktest.WithTenantCache(1<<20),
+			mocktest.WithConfig(func(c *server.Config) { c.PageSize = 50 }))
+		conformancetest.Run(t, conformance.Config{BaseURL: m.URL, Profile: conformance.ProfileMock})
+	})
 	t.Run("strict, rows-1001", func(t *testing.T) {
 		m := mocktest.New(t, mocktest.WithNamedScenario("rows-1001"),
 			mocktest.WithConfig(func(c *server.Config) { c.Auth = server.AuthStrict }))

@@ -35,3 +35,23 @@ func ExampleNew() {
 	}
 	_ = testReport
 }
+
+// An ISV's test of tenant isolation: two customer tenants, one with a
+// scenario of its own, each read with its own token, and the journal of one.
+func ExampleWithTenancy() {
+	testFleet := func(t *testing.T) {
+		m := mocktest.New(t, mocktest.WithTenancy(), mocktest.WithTenantUsers(50, 500),
+			mocktest.WithTenantScenarioFile("fabrikam.com", "testdata/fabrikam.json"))
+		url := m.ReportURL(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC))
+		for _, tenant := range []string{"contoso.com", "fabrikam.com"} {
+			resp, err := m.ClientFor(t, tenant).Get(url) // a token with the tenant's tid
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			// ... run the code under test for this tenant ...
+			t.Logf("%s: %d requests", tenant, len(m.TenantRequests(tenant)))
+		}
+	}
+	_ = testFleet
+}

@@ -52,6 +52,7 @@ type options struct {
 	name     string
 	config   server.Config
 	token    string
+	tenants  *tenantOptions // with WithTenancy (tenants.go)
 }
 
 // WithGenerator serves a generated tenant. The default is
@@ -122,6 +123,8 @@ func New(tb testing.TB, opts ...Option) *Server {
 			tb.Fatalf("mocktest: %v", lerr)
 		}
 		ds, err = loader.Load(o.name, o.scenario)
+	} else if o.tenants != nil {
+		ds, err = o.defaultTenant()
 	} else {
 		ds, err = Generate(context.Background(), o.spec)
 	}
@@ -130,6 +133,9 @@ func New(tb testing.TB, opts ...Option) *Server {
 	}
 	if o.config.Generate == nil {
 		o.config.Generate = dataset.Generator(o.spec)
+	}
+	if err := o.configureTenants(); err != nil {
+		tb.Fatalf("mocktest: %v", err)
 	}
 	srv, err := server.New(ds, o.config)
 	if err != nil {
