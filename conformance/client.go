@@ -22,7 +22,7 @@ const (
 	excerptSize     = 4 << 10         // body excerpt kept in an Exchange
 	maxBodySize     = 64 << 20        // a response body larger than this is a server failure
 	redactedValue   = "<redacted>"    // what replaces a secret
-	minSecretLength = 8               // shorter secrets are redacted from headers only, not from free text
+	minSecretLength = 8               // shorter secrets are redacted only where they stand alone
 	headerAdminKey  = "X-Admin-Key"   // admin key of the mock's control API
 	headerCRID      = "client-request-id"
 )
@@ -83,6 +83,7 @@ type client struct {
 	limit    *limiter
 	token    string
 	adminKey string
+	header   http.Header // Config.Header, on every request
 	readOnly bool
 	red      redactor
 
@@ -92,13 +93,22 @@ type client struct {
 }
 
 func newClient(cfg *normalized) *client {
+	secrets := []string{cfg.Token, cfg.AdminKey}
+	var names []string
+	for k, vs := range cfg.Header {
+		if isCredentialHeader(k) {
+			names = append(names, k)
+			secrets = append(secrets, vs...)
+		}
+	}
 	c := &client{
 		hc:       cfg.HTTPClient,
 		clock:    cfg.Clock,
 		token:    cfg.Token,
 		adminKey: cfg.AdminKey,
+		header:   cfg.Header,
 		readOnly: cfg.Profile == ProfileGraph,
-		red:      newRedactor(cfg.Token, cfg.AdminKey),
+		red:      newRedactor(names, secrets...),
 		cache:    map[string]*response{},
 	}
 	if cfg.maxRPM > 0 {
@@ -170,6 +180,9 @@ func (c *client) send(ctx context.Context, r request, crid string, attempt int) 
 	if err != nil {
 		return nil, fmt.Errorf("build request %s: %v", c.red.str(r.url), err)
 	}
+	for k, vs := range c.header {
+		hr.Header[k] = slices.Clone(vs)
+	}
 	for k, vs := range r.header {
 		hr.Header[k] = slices.Clone(vs)
 	}
@@ -197,7 +210,7 @@ func (c *client) send(ctx context.Context, r request, crid string, attempt int) 
 	ex := &Exchange{
 		Method:        r.method,
 		URL:           c.red.str(r.url),
-		RequestHeader: c.red.header(hr.Header),
+		RequestHeader: c.red.header(hr.Header, true),
 	}
 	if r.body != nil {
 		ex.RequestBody, ex.Truncated = excerpt(c.red.str(string(r.body)))
@@ -219,9 +232,9 @@ func (c *client) send(ctx context.Context, r request, crid string, attempt int) 
 	rsp.header = res.Header
 	rsp.body = b
 	ex.Status = res.StatusCode
-	ex.ResponseHeader = c.red.header(res.Header)
+	ex.ResponseHeader = c.red.header(res.Header, false)
 	var cut bool
-	ex.ResponseBody, cut = excerpt(c.red.str(string(b)))
+	ex.ResponseBody, cut = excerpt(c.red.str(string(b[:min(len(b), excerptSize+c.red.longest)])))
 	ex.Truncated = ex.Truncated || cut
 	c.record(rsp)
 	if err != nil {
@@ -264,6 +277,8 @@ func retryAfter(v string, now time.Time, attempt int) time.Duration {
 type limiter struct {
 	clock    Clock
 	interval time.Duration
+	// waiting, when set, hears of every wait before it starts.
+	waiting func(d time.Duration)
 
 	mu   sync.Mutex
 	next time.Time
@@ -285,48 +300,109 @@ func (l *limiter) wait(ctx context.Context) error {
 	l.next = at.Add(l.interval)
 	l.mu.Unlock()
 	if d := at.Sub(now); d > 0 {
+		if l.waiting != nil {
+			l.waiting(d)
+		}
 		return l.clock.Sleep(ctx, d)
 	}
 	return nil
 }
 
-// redactor removes secrets from everything the kit writes.
-type redactor struct{ secrets []string }
+// redactor removes secrets from everything the kit writes. A secret of minSecretLength or more is
+// replaced wherever it appears; a shorter one only where it stands alone, between characters that
+// cannot be part of a token, so that a one-letter token does not eat every word holding that letter.
+type redactor struct {
+	long, short []string
+	names       []string // request headers whose values are credentials, canonical
+	longest     int      // bytes of the longest secret form: what a cut text needs past the cut
+}
 
-func newRedactor(secrets ...string) redactor {
+func newRedactor(credentialHeaders []string, secrets ...string) redactor {
 	var r redactor
 	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		forms := []string{s, url.QueryEscape(s), url.PathEscape(s)}
 		if len(s) >= minSecretLength {
-			r.secrets = append(r.secrets, s, url.QueryEscape(s), url.PathEscape(s))
+			r.long = append(r.long, forms...)
+		} else {
+			r.short = append(r.short, forms...)
 		}
 	}
-	slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
-	r.secrets = slices.Compact(r.secrets)
+	for _, l := range []*[]string{&r.long, &r.short} {
+		slices.SortFunc(*l, func(a, b string) int { return len(b) - len(a) })
+		*l = slices.Compact(*l)
+		if len(*l) > 0 {
+			r.longest = max(r.longest, len((*l)[0]))
+		}
+	}
+	for _, n := range credentialHeaders {
+		r.names = append(r.names, http.CanonicalHeaderKey(n))
+	}
 	return r
 }
 
 func (r redactor) str(s string) string {
-	for _, secret := range r.secrets {
+	for _, secret := range r.long {
 		s = strings.ReplaceAll(s, secret, redactedValue)
+	}
+	for _, secret := range r.short {
+		s = replaceAlone(s, secret)
 	}
 	return s
 }
 
-// header copies h with Authorization reduced to its scheme and the admin key hidden.
-func (r redactor) header(h http.Header) http.Header {
+// replaceAlone replaces the occurrences of secret that no token character touches on either side.
+func replaceAlone(s, secret string) string {
+	var b strings.Builder
+	rest := s
+	for {
+		i := strings.Index(rest, secret)
+		if i < 0 {
+			break
+		}
+		end := i + len(secret)
+		alone := (i == 0 || !isSecretByte(rest[i-1])) && (end == len(rest) || !isSecretByte(rest[end]))
+		if alone {
+			b.WriteString(rest[:i])
+			b.WriteString(redactedValue)
+		} else {
+			b.WriteString(rest[:i+1])
+			end = i + 1
+		}
+		rest = rest[end:]
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+// isSecretByte reports whether b can be part of a bearer token or key (RFC 6750 b64token, but for the
+// trailing =, which also separates a name from its value), or of a non-ASCII character.
+func isSecretByte(b byte) bool {
+	return b >= 0x80 || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("-._~+/", b) >= 0
+}
+
+// header copies h with Authorization reduced to its scheme, the admin key hidden, and, in a request,
+// the values of the credential headers of Config.Header hidden.
+func (r redactor) header(h http.Header, request bool) http.Header {
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		vs = slices.Clone(vs)
+		ck := http.CanonicalHeaderKey(k)
 		for i, v := range vs {
-			switch http.CanonicalHeaderKey(k) {
-			case "Authorization":
+			switch {
+			case ck == "Authorization":
 				scheme, rest, _ := strings.Cut(v, " ")
 				if rest == "" && !strings.Contains(v, " ") {
 					vs[i] = redactedValue
 				} else if rest != "" {
 					vs[i] = scheme + " " + redactedValue
 				}
-			case http.CanonicalHeaderKey(headerAdminKey):
+			case ck == http.CanonicalHeaderKey(headerAdminKey), request && slices.Contains(r.names, ck):
 				vs[i] = redactedValue
 			default:
 				vs[i] = r.str(v)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -34,6 +35,14 @@ const mockPlaceholderToken = "dialoutconform-opaque-placeholder-token"
 // ErrConfig is wrapped by every error [Run] returns for an invalid [Config].
 var ErrConfig = errors.New("invalid conformance config")
 
+// ErrNoChecks is wrapped (with [ErrConfig]) by the error of a selection that leaves no check to run:
+// a typo in Run must not turn a run green.
+var ErrNoChecks = errors.New("no check selected")
+
+// ErrNotRestored is wrapped by the error [Run] returns, with its report, when the kit could not put
+// back the server's state it changed (the dataset, the queued faults).
+var ErrNotRestored = errors.New("the server's state was not put back")
+
 // Clock is the kit's source of time. Tests inject a fake one so that rate limits and Retry-After waits
 // take no wall-clock time.
 type Clock interface {
@@ -49,9 +58,10 @@ type Config struct {
 	// slash or /beta is accepted; the kit appends /beta/communications/callRecords/... itself.
 	BaseURL string
 	// Token is the bearer token sent on every request but those that omit or forge it on purpose. It
-	// never appears in any output: headers show "Bearer <redacted>", and every text the kit writes
-	// has the token replaced when it is at least 8 characters long. Empty is an error in the graph
-	// profile; in the mock profile a fixed opaque placeholder is sent (the mock's lenient auth accepts it).
+	// never appears in any output, whatever its length: headers show "Bearer <redacted>", and every
+	// text the kit writes has the token replaced (a token shorter than 8 characters only where it
+	// stands alone, not inside a longer word). Empty is an error in the graph profile; in the mock
+	// profile a fixed opaque placeholder is sent (the mock's lenient auth accepts it).
 	Token string
 	// AdminKey, when set, is sent as X-Admin-Key on /_mock/ requests, and redacted like Token.
 	AdminKey string
@@ -66,12 +76,28 @@ type Config struct {
 	// MaxRPM caps requests a minute (a token bucket that spaces requests 60s/MaxRPM apart). Zero: 40 in
 	// the graph profile, no cap in the mock profile. Negative: no cap.
 	MaxRPM int
-	// Run selects checks by ID or regular expression (case-insensitive); empty selects all.
+	// Header is sent on every request, for gateways with an authentication of their own (an API key,
+	// a subscription key). The kit's own headers (Authorization, Accept, Content-Type,
+	// client-request-id, X-Admin-Key, ...) may not be set here. A value whose name looks like a
+	// credential (it contains auth, key, token, secret, password, cookie or session) is redacted from
+	// every output like the token.
+	Header http.Header
+	// Run selects checks by ID or regular expression (case-insensitive); empty selects all. A
+	// selection that leaves no check to run is an error wrapping [ErrNoChecks].
 	Run []string
 	// Skip removes checks by ID or regular expression, after Run.
 	Skip []string
+	// NoMutate runs only the checks that change nothing on the server: the checks that load datasets
+	// or reset the mock are skipped, and the kit sets nothing aside (see [Check.ChangesState]).
+	NoMutate bool
 	// Progress, when set, is called as each check starts and finishes, from the goroutine calling Run.
 	Progress func(Event)
+	// Notice, when set, is given lines the user should see while the run goes on, from the goroutine
+	// calling Run: before the first check, what the run will change on the server and how it puts
+	// it back; while the rate cap holds requests back, how long and about how much of the run is left
+	// (at most one line every 5 s by Clock); at the end, what was put back. They are also in
+	// [Report.Notes].
+	Notice func(string)
 	// Clock is the source of time; nil is the system clock.
 	Clock Clock
 }
@@ -153,7 +179,53 @@ func (cfg Config) normalize() (*normalized, error) {
 	if n.maxRPM == 0 && n.Profile == ProfileGraph {
 		n.maxRPM = DefaultGraphRPM
 	}
+	n.Header = make(http.Header, len(cfg.Header))
+	for k, vs := range cfg.Header {
+		if err := checkHeader(k, vs); err != nil {
+			return nil, fmt.Errorf("%w: header %q: %v", ErrConfig, k, err)
+		}
+		n.Header[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
+	}
 	return n, nil
+}
+
+// kitHeaders are the headers the kit sets itself, request by request.
+var kitHeaders = []string{"Authorization", "Accept", "Content-Type", "Content-Length", "Host", "Connection",
+	"Transfer-Encoding", headerCRID, "Retry-Attempt", headerAdminKey}
+
+// checkHeader accepts a header name (an HTTP token) and values for Config.Header.
+func checkHeader(name string, values []string) error {
+	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
+		return errors.New("not a header name")
+	}
+	for _, k := range kitHeaders {
+		if strings.EqualFold(name, k) {
+			return errors.New("the kit sets this header itself (the token goes in Token, the admin key in AdminKey)")
+		}
+	}
+	for _, v := range values {
+		if strings.ContainsAny(v, "\r\n\x00") {
+			return errors.New("a value holds a line break")
+		}
+	}
+	return nil
+}
+
+// isTokenChar reports whether r may be part of an HTTP token (RFC 9110 §5.6.2).
+func isTokenChar(r rune) bool {
+	return r < 0x7f && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r))
+}
+
+// isCredentialHeader reports whether a header's name says it carries a credential, so that its value
+// is redacted from every output.
+func isCredentialHeader(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"auth", "key", "token", "secret", "password", "cookie", "session"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseRoot turns a base URL into the service root: scheme and host, an optional path prefix, without

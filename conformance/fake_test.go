@@ -40,6 +40,7 @@ type fakeData struct {
 	users   map[string]fakeUser
 	calls   []fakeCall
 	version string
+	name    string
 	reports map[string][]row // rows by range, filled by cachedReport under fake.mu
 }
 
@@ -51,7 +52,7 @@ type breaks struct {
 	v1Served, reversedAccepted, dateOnlyEndOfDay, noPercentDecode, plusAsSpace                 bool
 	qualifiedRejected, caseSensitive, exclusiveTo, errorTextPlain, topIgnored, badSkipAccepted bool
 	identityUnstable, resetBroken, putAcceptsOverflow, putIgnoresUnknown, healthNoVersion      bool
-	ledgerOffByOne, emptyRange404, exponentInteger                                             bool
+	ledgerOffByOne, emptyRange404, exponentInteger, putRefusesNamed                            bool
 }
 
 type fake struct {
@@ -67,6 +68,17 @@ type fake struct {
 	uuids    int
 	seen     map[string]int // answers per request URI, for unstableRows
 	requests []fakeRequest
+	journal  []string     // METHOD URI of the requests outside /_mock/, cleared by reset
+	faults   []*fakeFault // queued through POST /_mock/faults, cleared by reset
+}
+
+// fakeFault is a queued fault, in the control API's fault format (docs/contract.md#control-api).
+type fakeFault struct {
+	Path       string `json:"path,omitempty"`
+	Times      int    `json:"times"`
+	Status     int    `json:"status"`
+	RetryAfter int    `json:"retryAfter,omitempty"`
+	Remaining  int    `json:"remaining"`
 }
 
 // fakeRequest is what the fake saw, for tests that look at the wire.
@@ -99,7 +111,7 @@ func referenceData() *fakeData {
 		{guid(8), "ines@contoso.com", "Ines Dialer", "IN"},
 	}
 	cur := map[string]string{"BR": "BRL", "US": "USD", "FR": "EUR", "DE": "EUR", "JP": "JPY", "GB": "GBP", "NL": "EUR", "BE": "EUR", "IN": "INR"}
-	d := &fakeData{users: map[string]fakeUser{}, version: "startup"}
+	d := &fakeData{users: map[string]fakeUser{}, version: "startup", name: "reference"}
 	for _, u := range users {
 		d.users[u.id] = u
 	}
@@ -163,6 +175,25 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.EscapedPath()
 	if strings.HasPrefix(path, "/_mock/") {
 		f.serveControl(ans, r, path)
+		return
+	}
+	f.mu.Lock()
+	f.journal = append(f.journal, r.Method+" "+r.RequestURI)
+	var fault *fakeFault
+	for _, q := range f.faults {
+		if q.Remaining > 0 && strings.Contains(r.RequestURI, q.Path) {
+			q.Remaining--
+			fault = q
+			break
+		}
+	}
+	f.faults = slices.DeleteFunc(f.faults, func(q *fakeFault) bool { return q.Remaining == 0 })
+	f.mu.Unlock()
+	if fault != nil {
+		if fault.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(fault.RetryAfter))
+		}
+		ans.error(fault.Status, http.StatusText(fault.Status), "A queued fault.")
 		return
 	}
 	if f.b.plusAsSpace {
@@ -602,6 +633,11 @@ func (f *fake) serveControl(a *answer, r *http.Request, path string) {
 		a.json(200, body)
 	case path == "/_mock/calls" && r.Method == http.MethodGet:
 		f.serveCalls(a, r)
+	case path == "/_mock/dataset" && r.Method == http.MethodGet:
+		f.mu.Lock()
+		d := f.data
+		f.mu.Unlock()
+		a.json(200, map[string]any{"version": d.version, "name": d.name, "users": len(d.users), "calls": len(d.calls)})
 	case path == "/_mock/dataset" && r.Method == http.MethodPut:
 		f.load(a, r)
 	case path == "/_mock/reset" && r.Method == http.MethodPost:
@@ -609,9 +645,44 @@ func (f *fake) serveControl(a *answer, r *http.Request, path string) {
 		if !f.b.resetBroken {
 			f.data = f.startup
 		}
+		f.journal, f.faults = nil, nil
 		v := f.data.version
 		f.mu.Unlock()
 		a.json(200, map[string]any{"datasetVersion": v})
+	case path == "/_mock/requests" && r.Method == http.MethodGet:
+		f.mu.Lock()
+		list := []map[string]string{}
+		for _, j := range f.journal {
+			list = append(list, map[string]string{"request": j})
+		}
+		f.mu.Unlock()
+		a.json(200, list)
+	case path == "/_mock/faults" && r.Method == http.MethodGet:
+		f.mu.Lock()
+		list := slices.Clone(f.faults)
+		f.mu.Unlock()
+		if list == nil {
+			list = []*fakeFault{}
+		}
+		a.json(200, list)
+	case path == "/_mock/faults" && r.Method == http.MethodPost:
+		var q fakeFault
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&q); err != nil || q.Times < 1 || q.Status == 0 || q.Remaining != 0 {
+			a.error(400, "BadRequest", fmt.Sprintf("not a fault: %v", err))
+			return
+		}
+		q.Remaining = q.Times
+		f.mu.Lock()
+		f.faults = append(f.faults, &q)
+		f.mu.Unlock()
+		a.json(201, map[string]any{"queued": true})
+	case path == "/_mock/faults" && r.Method == http.MethodDelete:
+		f.mu.Lock()
+		f.faults = nil
+		f.mu.Unlock()
+		a.w.WriteHeader(204)
 	default:
 		a.error(404, "NotFound", "No such control endpoint.")
 	}
@@ -625,8 +696,14 @@ func (a *answer) json(status int, v any) {
 
 func (f *fake) serveCalls(a *answer, r *http.Request) {
 	q := r.URL.Query()
-	from, err1 := time.Parse(time.RFC3339Nano, q.Get("from"))
-	to, err2 := time.Parse(time.RFC3339Nano, q.Get("to"))
+	from, to := time.Time{}, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) // absent: every call
+	var err1, err2 error
+	if v := q.Get("from"); v != "" {
+		from, err1 = time.Parse(time.RFC3339Nano, v)
+	}
+	if v := q.Get("to"); v != "" {
+		to, err2 = time.Parse(time.RFC3339Nano, v)
+	}
 	if err1 != nil || err2 != nil {
 		a.error(400, "BadRequest", "from and to must be RFC 3339.")
 		return
@@ -661,6 +738,10 @@ func (f *fake) serveCalls(a *answer, r *http.Request) {
 
 // load reads a scenario (docs/contract.md#scenario-files): unknown fields refused, decimals exact, totals within Int32.
 func (f *fake) load(a *answer, r *http.Request) {
+	if f.b.putRefusesNamed && r.URL.Query().Get("name") != "" {
+		a.error(500, "InternalServerError", "Named datasets are broken.")
+		return
+	}
 	var doc struct {
 		Name, Description string
 		Users             []struct{ ID, UserPrincipalName, DisplayName, UsageLocation string }
@@ -723,6 +804,7 @@ func (f *fake) load(a *answer, r *http.Request) {
 	f.mu.Lock()
 	f.loads++
 	d.version = fmt.Sprintf("scenario-%d", f.loads)
+	d.name = "scenario " + r.URL.Query().Get("name")
 	f.data = d
 	f.mu.Unlock()
 	a.json(200, map[string]any{"users": len(d.users), "calls": len(d.calls), "datasetVersion": d.version})

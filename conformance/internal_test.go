@@ -181,22 +181,50 @@ func TestLimiter(t *testing.T) {
 }
 
 func TestRedactor(t *testing.T) {
-	r := newRedactor("s3cr3t-token/+=", "short")
-	if got := r.str("a s3cr3t-token/+= b s3cr3t-token%2F%2B%3D c short"); got != "a <redacted> b <redacted> c short" {
-		t.Errorf("str = %q", got)
+	r := newRedactor([]string{"x-api-key"}, "s3cr3t-token/+=", "short", "k", "gw-key-1")
+	for _, tt := range []struct{ in, want string }{
+		{"a s3cr3t-token/+= b s3cr3t-token%2F%2B%3D c", "a <redacted> b <redacted> c"},
+		// Short secrets go wherever they stand alone, also next to = & " : and spaces.
+		{"c short d shorter e ashort", "c <redacted> d shorter e ashort"},
+		{"token=short&x", "token=<redacted>&x"},
+		{`{"t":"k"} (k) kit k`, `{"t":"<redacted>"} (<redacted>) kit <redacted>`},
+		{"Bearer k", "Bearer <redacted>"},
+		{"k.k", "k.k"}, // inside a longer token, not the token
+		{"gw-key-1 gw-key-10", "<redacted> <redacted>0"},
+	} {
+		if got := r.str(tt.in); got != tt.want {
+			t.Errorf("str(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
-	h := r.header(http.Header{
+	in := http.Header{
 		"Authorization": {"Bearer s3cr3t-token/+=", "Bearer ", "opaque"},
 		"X-Admin-Key":   {"short"},
 		"X-Echo":        {"got s3cr3t-token/+="},
-	})
+		"X-Api-Key":     {"anything"},
+	}
 	want := http.Header{
 		"Authorization": {"Bearer <redacted>", "Bearer ", "<redacted>"},
 		"X-Admin-Key":   {"<redacted>"},
 		"X-Echo":        {"got <redacted>"},
+		"X-Api-Key":     {"<redacted>"},
 	}
-	if diff := cmp.Diff(want, h); diff != "" {
-		t.Errorf("header (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, r.header(in, true)); diff != "" {
+		t.Errorf("header of a request (-want +got):\n%s", diff)
+	}
+	want["X-Api-Key"] = []string{"anything"} // in an answer, only secret values go
+	if diff := cmp.Diff(want, r.header(in, false)); diff != "" {
+		t.Errorf("header of an answer (-want +got):\n%s", diff)
+	}
+}
+
+func TestCredentialHeader(t *testing.T) {
+	for name, want := range map[string]bool{
+		"X-Api-Key": true, "Ocp-Apim-Subscription-Key": true, "X-Auth-Token": true, "Proxy-Authorization": true,
+		"X-Client-Secret": true, "Cookie": true, "X-Tenant": false, "User-Agent": false, "X-Request-Source": false,
+	} {
+		if got := isCredentialHeader(name); got != want {
+			t.Errorf("isCredentialHeader(%q) = %v, want %v", name, got, want)
+		}
 	}
 }
 
@@ -234,5 +262,38 @@ func TestStatusOrder(t *testing.T) {
 		if err := back.UnmarshalText(b); err != nil || back != s {
 			t.Errorf("round trip of %s = %s, %v", s, back, err)
 		}
+	}
+}
+
+// TestPlanCostsEveryCheck keeps the request estimate of the rate-cap notices complete.
+func TestPlanCostsEveryCheck(t *testing.T) {
+	ids := map[string]bool{}
+	for _, d := range catalogue() {
+		ids[d.ID] = true
+		if _, ok := costs[d.ID]; !ok {
+			t.Errorf("costs has no entry for %s", d.ID)
+		}
+	}
+	for id := range costs {
+		if !ids[id] {
+			t.Errorf("costs lists %s, which the catalogue has not", id)
+		}
+	}
+}
+
+// TestStateChangesComeLast: the run puts the server's state back after the last check, so every
+// check that changes it must come after every check that reads it as the run found it.
+func TestStateChangesComeLast(t *testing.T) {
+	seen := false
+	for _, d := range catalogue() {
+		switch {
+		case d.ChangesState:
+			seen = true
+		case seen:
+			t.Errorf("%s comes after a check that changes the server's state", d.ID)
+		}
+	}
+	if !seen {
+		t.Error("no check changes the server's state: the test shows nothing")
 	}
 }

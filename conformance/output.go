@@ -23,6 +23,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "dialoutconform: %s, profile %s, [%s, %s]\n\n", r.BaseURL, r.Profile, odataTime(r.From), odataTime(r.To))
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("\n")
+	}
 	for _, res := range r.Results {
 		fmt.Fprintf(&b, "%-5s  %-6s  %-14s %s\n", res.Status, res.Level, res.ID, res.Title)
 		switch res.Status {
@@ -246,6 +252,8 @@ pre { background: #f6f8fa; padding: .6em; overflow-x: auto; white-space: pre-wra
 <tr><th>Started</th><td>{{.Generated}}, took {{dur .Duration}}</td></tr>
 <tr><th>Checks</th><td>{{.Summary.Total}}: {{.Summary.Passed}} passed, {{.Summary.Failed}} failed, {{.Summary.Skipped}} skipped, {{.Summary.Errors}} errors; {{.Summary.MustFailed}} MUST not met</td></tr>
 </table>
+{{if .Notes}}<h2>Notes</h2>
+<ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 
 <h2>Failed and broken checks</h2>
 {{if not .Bad}}<p>None.</p>{{end}}

@@ -141,9 +141,12 @@ type page struct {
 }
 
 func parsePage(rsp *response) (*page, error) {
+	if !json.Valid(rsp.body) {
+		return nil, fmt.Errorf("the body is not JSON: %s", firstBytes(rsp.body))
+	}
 	keys, fields, err := objectKeys(rsp.body)
 	if err != nil {
-		return nil, fmt.Errorf("body is not a JSON object: %v", err)
+		return nil, fmt.Errorf("the body is not a JSON object: %v", err)
 	}
 	p := &page{rsp: rsp, keys: keys, fields: fields}
 	if raw, ok := fields["@odata.context"]; ok {
@@ -187,6 +190,7 @@ type readResult struct {
 	looped   string   // a nextLink leading back to a page already read
 	// followFailed: a followed nextLink answered something other than a 200 page.
 	followFailed bool
+	badLink      bool // a nextLink did not parse as a URL
 	tooLong      bool // the chain went on past maxPages
 }
 
@@ -221,6 +225,7 @@ func (s *session) read(ctx context.Context, rawURL string, r request) (*readResu
 		link, err := url.Parse(p.next)
 		if err != nil {
 			rr.stop, rr.stopRsp = fmt.Sprintf("page %d: @odata.nextLink %q does not parse: %v", i+1, p.next, err), rsp
+			rr.badLink = true
 			return rr, nil
 		}
 		if !link.IsAbs() || link.Host == "" {

@@ -92,6 +92,9 @@ type Check struct {
 	Statement string `json:"statement"`
 	// Profiles lists the profiles the check runs in; in the others it is skipped.
 	Profiles []Profile `json:"profiles"`
+	// ChangesState reports that the check changes the server's state (it loads datasets or resets
+	// the mock); [Config.NoMutate] skips it, and the kit puts the state back after the run.
+	ChangesState bool `json:"changesState,omitempty"`
 }
 
 // Area is the AREA part of the ID (ENV, SCHEMA, PAGE, PARAM, AUTH, AGG, ERR, LEDGER).
@@ -166,6 +169,9 @@ type Report struct {
 	Duration time.Duration `json:"durationNs"`
 	Summary  Summary       `json:"summary"`
 	Results  []Result      `json:"results"`
+	// Notes are the lines given to [Config.Notice] during the run: what the run changed on the
+	// server and how it was put back.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Passed reports whether every MUST check passed or was skipped: no MUST check failed or errored.

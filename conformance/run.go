@@ -10,14 +10,13 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/xeipuuv/gojsonschema"
 )
 
 const (
 	maxDetails   = 20 // findings kept per result
 	maxEvidence  = 5  // exchanges kept per result
 	skipNotInRun = "runs in the %s profile only"
+	skipNoMutate = "changes the server's state, and NoMutate (--no-mutate) asks to change nothing"
 )
 
 // Catalogue returns every check the kit knows, in catalogue order.
@@ -32,7 +31,7 @@ func Catalogue() []Check {
 }
 
 // Select returns the checks of the catalogue that patterns run and skip select, as [Config.Run] and
-// [Config.Skip] do.
+// [Config.Skip] do. Selecting none is an error wrapping [ErrNoChecks].
 func Select(run, skip []string) ([]Check, error) {
 	defs, err := selectDefs(run, skip)
 	if err != nil {
@@ -52,6 +51,12 @@ type checkDef struct {
 	run func(ctx context.Context, s *session, p *probe)
 }
 
+// changesState marks a check that changes the server's state (Check.ChangesState).
+func changesState(d checkDef) checkDef {
+	d.ChangesState = true
+	return d
+}
+
 func selectDefs(run, skip []string) ([]checkDef, error) {
 	runM, err := matchers(run)
 	if err != nil {
@@ -61,13 +66,44 @@ func selectDefs(run, skip []string) ([]checkDef, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []checkDef
+	var out, ran []checkDef
 	for _, d := range catalogue() {
-		if (len(runM) == 0 || anyMatch(runM, d.ID)) && !anyMatch(skipM, d.ID) {
-			out = append(out, d)
+		if len(runM) == 0 || anyMatch(runM, d.ID) {
+			ran = append(ran, d)
+			if !anyMatch(skipM, d.ID) {
+				out = append(out, d)
+			}
 		}
 	}
+	switch {
+	case len(ran) == 0:
+		return nil, fmt.Errorf("%w: %w: run %s matches no check ID (the catalogue lists them)", ErrConfig, ErrNoChecks, patternList(run))
+	case len(out) == 0:
+		return nil, fmt.Errorf("%w: %w: skip %s removes all %d checks that run %s selects", ErrConfig, ErrNoChecks, patternList(skip), len(ran), patternList(run))
+	}
 	return out, nil
+}
+
+func patternList(ps []string) string {
+	if len(ps) == 0 {
+		return "(everything)"
+	}
+	return strings.Join(ps, ", ")
+}
+
+// runnable returns the defs that can run under cfg (the others are skipped), or an error wrapping
+// [ErrNoChecks] when none can: a run of nothing but skips must not pass.
+func runnable(defs []checkDef, cfg *normalized) error {
+	for _, d := range defs {
+		if d.In(cfg.Profile) && !(cfg.NoMutate && d.ChangesState) {
+			return nil
+		}
+	}
+	why := fmt.Sprintf("they run in another profile than %s", cfg.Profile)
+	if cfg.NoMutate {
+		why += " or change the server's state (NoMutate)"
+	}
+	return fmt.Errorf("%w: %w: none of the %d checks selected can run: %s", ErrConfig, ErrNoChecks, len(defs), why)
 }
 
 // matchers compiles selectors: an exact ID, or a case-insensitive regular expression.
@@ -98,8 +134,15 @@ func anyMatch(ms []func(string) bool, id string) bool {
 }
 
 // Run checks the server at cfg.BaseURL and returns the report. It returns an error wrapping [ErrConfig]
-// when cfg is invalid (and no report), and the context's error, with the report so far, when ctx ends
-// before every check ran. A server that breaks rules is not an error: see [Report.Passed].
+// when cfg is invalid or selects no check that can run (and no report); the context's error, with the
+// report so far, when ctx ends before every check ran; and an error wrapping [ErrNotRestored], with the
+// report, when the kit could not put back what it changed on the server. A server that breaks rules is
+// not an error: see [Report.Passed].
+//
+// In the mock profile, unless NoMutate, the kit first records the server's state the checks change
+// (the dataset, the queued faults, which it sets aside so that the checks meet none) and puts it back
+// after the last check, also when ctx ends early. What it cannot put back it says in a notice before
+// the first check.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	n, err := cfg.normalize()
 	if err != nil {
@@ -109,7 +152,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSession(n)
+	if err := runnable(defs, n); err != nil {
+		return nil, err
+	}
+	s, err := newSession(n, defs)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +166,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		To:      n.To,
 		Started: n.Clock.Now(),
 	}
+	s.prepare(ctx, defs)
 	var runErr error
 	for i, d := range defs {
 		if n.Progress != nil {
@@ -132,15 +179,23 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		} else {
 			res = s.runOne(ctx, d)
 		}
+		s.plan.done(d.ID)
 		rep.Results = append(rep.Results, res)
 		if n.Progress != nil {
 			n.Progress(Event{Index: i + 1, Total: len(defs), Check: d.Check, Result: &rep.Results[len(rep.Results)-1]})
 		}
 	}
+	restoreErr := s.restore(ctx)
+	rep.Notes = s.notes
 	rep.Duration = n.Clock.Now().Sub(rep.Started)
 	rep.summarize()
-	if runErr != nil {
+	switch {
+	case runErr != nil && restoreErr != nil:
+		return rep, fmt.Errorf("conformance run interrupted: %w; %w", runErr, restoreErr)
+	case runErr != nil:
 		return rep, fmt.Errorf("conformance run interrupted: %w", runErr)
+	case restoreErr != nil:
+		return rep, restoreErr
 	}
 	return rep, nil
 }
@@ -150,6 +205,10 @@ func (s *session) runOne(ctx context.Context, d checkDef) (res Result) {
 	start := s.cfg.Clock.Now()
 	if !d.In(s.cfg.Profile) {
 		res.Status, res.Reason = Skip, fmt.Sprintf(skipNotInRun, d.Profiles[0])
+		return res
+	}
+	if d.ChangesState && s.cfg.NoMutate {
+		res.Status, res.Reason = Skip, skipNoMutate
 		return res
 	}
 	p := &probe{}
@@ -194,9 +253,12 @@ func (p *probe) set(st Status, msg string) {
 	if st > p.status || p.reason == "" && st == p.status && st != Pass {
 		p.status, p.reason = st, msg
 	}
-	if len(p.details) < maxDetails {
+	switch {
+	case slices.Contains(p.details, msg):
+		// the same finding again (a precondition several parts of a check share)
+	case len(p.details) < maxDetails:
 		p.details = append(p.details, msg)
-	} else {
+	default:
 		p.dropped++
 	}
 }
@@ -250,32 +312,6 @@ func (p *probe) got(rsp *response, err error) (*response, bool) {
 	return rsp, true
 }
 
-// readable returns true when rr has at least one page; otherwise it marks the probe (ERROR for the
-// kit's failure, SKIP when the server's failure is another check's business).
-func (p *probe) readable(rr *readResult, err error) bool {
-	if err != nil {
-		p.errorf(err)
-		return false
-	}
-	if len(rr.pages) == 0 {
-		p.skipf("needs a report page, and there is none: %s", rr.stop)
-		return false
-	}
-	return true
-}
-
-// complete returns true when rr was read to its last page.
-func (p *probe) complete(rr *readResult, err error) bool {
-	if !p.readable(rr, err) {
-		return false
-	}
-	if !rr.complete {
-		p.skipf("needs the report read to its last page, and it could not be: %s", rr.stop)
-		return false
-	}
-	return true
-}
-
 // memo caches one value for the length of a run (checks run one at a time).
 type memo[T any] struct {
 	done bool
@@ -292,25 +328,77 @@ func (m *memo[T]) get(f func() (T, error)) (T, error) {
 }
 
 // session is the state one run shares between checks: the client and its cache, compiled schemas,
-// and reads several checks look at.
+// reads several checks look at, and what the run changes on the server.
 type session struct {
 	cfg     *normalized
 	root    string
 	rootURL *url.URL
 	c       *client
 	sch     *compiledSchemas
+	plan    *plan
 
 	full, reread, weekBase memo[*readResult]
 	ledger                 memo[*ledgerResult]
 	health                 memo[*healthResult]
+
+	found   *foundState // what the server held before the run changed it; nil: nothing recorded
+	startup string      // the dataset version POST /_mock/reset goes back to, once seen
+	changed bool        // the kit changed the server's state
+	notes   []string
+	noticed time.Time // when the last rate-cap notice was given
 }
 
-func newSession(n *normalized) (*session, error) {
-	sch, err := compileSchemas()
+func newSession(n *normalized, defs []checkDef) (*session, error) {
+	sch, err := theSchemas()
 	if err != nil {
 		return nil, fmt.Errorf("compile schemas: %w", err)
 	}
-	return &session{cfg: n, root: n.root.String(), rootURL: n.root, c: newClient(n), sch: sch}, nil
+	s := &session{cfg: n, root: n.root.String(), rootURL: n.root, c: newClient(n), sch: sch}
+	s.plan = newPlan(s, defs)
+	if s.c.limit != nil {
+		s.c.limit.waiting = s.waiting
+	}
+	return s, nil
+}
+
+// notice gives the user a line (Config.Notice) and keeps it for the report.
+func (s *session) notice(format string, args ...any) {
+	msg := s.c.red.str(fmt.Sprintf(format, args...))
+	s.notes = append(s.notes, msg)
+	if s.cfg.Notice != nil {
+		s.cfg.Notice(msg)
+	}
+}
+
+// waiting hears of every wait on the rate cap, and says so at most once every rateNoticeEvery.
+// The line is not kept in Notes: it says nothing once the run is over.
+func (s *session) waiting(d time.Duration) {
+	now := s.cfg.Clock.Now()
+	if s.cfg.Notice == nil || !s.noticed.IsZero() && now.Sub(s.noticed) < rateNoticeEvery {
+		return
+	}
+	s.noticed = now
+	wait := fmt.Sprintf("%.1f s", d.Seconds())
+	if d < time.Second {
+		wait = fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	left := "the time left is known once the report of [From, To] is read"
+	if s.plan.sized() {
+		n := s.plan.left()
+		left = fmt.Sprintf("about %s left for %d planned requests", roughDuration(time.Duration(n)*s.c.limit.interval), n)
+	}
+	s.cfg.Notice(fmt.Sprintf("waiting %s for the %d requests/min cap (%s)", wait, s.cfg.maxRPM, left))
+}
+
+// rateNoticeEvery is the least time between two notices of waiting on the rate cap.
+const rateNoticeEvery = 5 * time.Second
+
+// roughDuration writes d for a person: seconds under two minutes, else minutes.
+func roughDuration(d time.Duration) string {
+	if d < 2*time.Minute {
+		return fmt.Sprintf("%d s", int(d.Round(time.Second).Seconds()))
+	}
+	return fmt.Sprintf("%d min", int(d.Round(time.Minute).Minutes()))
 }
 
 // fullRead is the report of [From, To], in the docs' spelling: what most checks look at.
@@ -342,22 +430,4 @@ func (s *session) weekRead(ctx context.Context) (*readResult, error) {
 		from, to := s.week()
 		return s.read(ctx, s.rangeURL(from, to), request{})
 	})
-}
-
-// compiledSchemas are the schemas of package schemas, compiled once per run.
-type compiledSchemas struct {
-	pageEnvelope, entry, errorBody, call *gojsonschema.Schema
-}
-
-// validate returns the schema violations of doc, one string each.
-func validate(sc *gojsonschema.Schema, doc []byte) ([]string, error) {
-	res, err := sc.Validate(gojsonschema.NewBytesLoader(doc))
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range res.Errors() {
-		out = append(out, e.String())
-	}
-	return out, nil
 }

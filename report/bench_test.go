@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -84,4 +85,61 @@ func scanRows(users []User, entries []Entry, q Query) []Row {
 			TotalCalls: int32(a.calls), TotalCallSeconds: int32(a.secs), TotalCallCharge: Cents(a.cents)}
 	}
 	return rows
+}
+
+// BenchmarkArrivals is what late arrival adds to a report of the last 90
+// days ending now, over the ledger of BenchmarkRows with a 24h-48h delay:
+// Window (which calls are late: a scan of the recent calls only) and Rows
+// (the ledger's rows less the late calls), beside the ledger's own Rows.
+//
+//	go test ./report -run '^$' -bench Arrivals
+func BenchmarkArrivals(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	span := 365 * 24 * time.Hour
+	users, entries := randomLedger(r, 20_000, 1_000_000, start, span)
+	orig := append([]Entry(nil), entries...)
+	l, err := NewLedger(users, entries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := start.Add(span)
+	d := Delay{24 * time.Hour, 48 * time.Hour}
+	horizon := now.Add(-24*time.Hour - d.Max - l.Longest() - time.Second)
+	recent := func(yield func(Call) bool) {
+		for i, e := range orig {
+			if e.Start < horizon.UnixNano() {
+				continue
+			}
+			c := Call{ID: fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i), OrganizerID: users[e.User].ID,
+				StartDateTime: time.Unix(0, e.Start).UTC(), Duration: int64(e.Seconds), Charge: Cents(e.Cents),
+				Currency: e.Currency.String(), UsageLocation: e.Location.String(), DestinationContext: e.Destination}
+			if !yield(c) {
+				return
+			}
+		}
+	}
+	ix := NewArrivals(users, recent, "g-bench", d, horizon, l.Longest())
+	q := Query{now.Add(-MaxRange), now}
+	all := l.Rows(q)
+	_, _, late := ix.Window(q, now)
+	b.Logf("%d rows, %d calls indexed as possibly late, %d late", len(all), len(ix.calls), late)
+	b.Run("ledger", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			l.Rows(q)
+		}
+	})
+	b.Run("window", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ix.Window(q, now)
+		}
+	})
+	b.Run("rows", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ix.Rows(all, q, now)
+		}
+	})
 }

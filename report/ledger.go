@@ -76,6 +76,7 @@ type Ledger struct {
 	cumSecs  []int64 // cumSecs[i] = seconds of calls [0, i)
 	cumCents []int64 // cumCents[i] = hundredths of calls [0, i)
 	summary  Summary
+	longest  int32 // the longest call's duration, seconds
 }
 
 type keyRange struct {
@@ -194,6 +195,7 @@ func NewLedger(users []User, entries []Entry) (*Ledger, error) {
 		t.calls++
 		t.seconds += int64(e.Seconds)
 		t.cents += e.Cents // cannot overflow: cumCents did not
+		l.longest = max(l.longest, e.Seconds)
 		first, last = min(first, e.Start), max(last, e.Start)
 	}
 	if len(entries) > 0 {
@@ -260,6 +262,10 @@ func (l *Ledger) Users() []User { return l.users }
 
 // Summary describes the ledger.
 func (l *Ledger) Summary() Summary { return l.summary }
+
+// Longest returns the duration of the ledger's longest call: a call that
+// starts before t has ended by t + Longest.
+func (l *Ledger) Longest() time.Duration { return time.Duration(l.longest) * time.Second }
 
 // Rows computes the report over q, in row order (decision D5). A key with no
 // call in the range has no row.

@@ -49,6 +49,25 @@ func BenchmarkHandler(b *testing.B) {
 	}
 }
 
+// BenchmarkHandlerLateArrival is BenchmarkHandler's page of 1000 with
+// late arrival on (24h-48h) and the clock at the range's end, so some calls
+// are on their way: a cache hit inside the window of the last arrival.
+func BenchmarkHandlerLateArrival(b *testing.B) {
+	now := time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)
+	s := benchServer(b, Config{Now: func() time.Time { return now }, ArrivalDelay: report.Delay{Min: 24 * time.Hour, Max: 48 * time.Hour}})
+	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080"+october, nil)
+	req.RequestURI = october
+	req.Header.Set("Authorization", "Bearer bench")
+	w := &discard{h: http.Header{}}
+	s.ServeHTTP(w, req)
+	b.SetBytes(int64(w.n))
+	b.ReportAllocs()
+	for b.Loop() {
+		w := &discard{h: http.Header{}}
+		s.ServeHTTP(w, req)
+	}
+}
+
 // BenchmarkEncodePage encodes 1000 rows to JSON, what a cache miss costs.
 func BenchmarkEncodePage(b *testing.B) {
 	ds := scenarioDataset(b, "rows-2500")

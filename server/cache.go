@@ -2,6 +2,7 @@ package server
 
 import (
 	"container/list"
+	"math"
 	"sync"
 	"unsafe"
 
@@ -33,11 +34,28 @@ type rowCache struct {
 	bytes    int64 // rows and pages held
 	lru      *list.List
 	entries  map[rangeKey]*list.Element
+	windows  map[rangeKey]window // a range's key -> its newest window of arrivals, with late arrival
 }
 
+// window is a span of instants [from, until) over which the arrived calls
+// of a range stay the same, and the key of their rows: an arrived-calls
+// entry, or the range's own entry when every call has arrived (until is
+// then the end of time).
+type window struct {
+	key         rangeKey
+	from, until int64 // Unix nanoseconds
+}
+
+// rangeKey names the rows of a range of a dataset: all its calls, or (with
+// late arrival, arrival.go) those arrived in the window of arrival instants
+// that starts at epoch. The report of a range changes only when one of its
+// calls arrives, so an entry never goes stale as time passes: a later
+// instant with more calls arrived has another epoch, hence another key.
 type rangeKey struct {
 	version  string
 	from, to int64 // Unix nanoseconds, UTC
+	arrived  bool
+	epoch    int64 // Unix nanoseconds; with arrived
 }
 
 // rangeRows is the report over one range of one dataset.
@@ -59,17 +77,86 @@ type pageKey struct {
 }
 
 func newRowCache(maxBytes int64) *rowCache {
-	return &rowCache{maxBytes: maxBytes, lru: list.New(), entries: map[rangeKey]*list.Element{}}
+	return &rowCache{maxBytes: maxBytes, lru: list.New(), entries: map[rangeKey]*list.Element{},
+		windows: map[rangeKey]window{}}
+}
+
+func cacheKey(ds *Dataset, q report.Query) rangeKey {
+	k := rangeKey{version: ds.Version, from: q.From.UnixNano(), to: q.To.UnixNano()}
+	if q.From.Year() < 1678 || q.To.Year() > 2261 { // beyond UnixNano: keep exact times apart
+		k.from, k.to = q.From.Unix(), q.To.Unix()
+		k.version += "\x00s"
+	}
+	return k
 }
 
 // get returns the rows of q over ds, computing them at most once while they
 // stay cached.
 func (c *rowCache) get(ds *Dataset, q report.Query) *rangeRows {
-	k := rangeKey{ds.Version, q.From.UnixNano(), q.To.UnixNano()}
-	if q.From.Year() < 1678 || q.To.Year() > 2261 { // beyond UnixNano: keep exact times apart
-		k.from, k.to = q.From.Unix(), q.To.Unix()
-		k.version += "\x00s"
+	return c.getWith(cacheKey(ds, q), func() []report.Row { return ds.Source.Rows(q) })
+}
+
+// window returns the newest window of arrivals known for q over ds when it
+// holds the instant at, and false otherwise.
+func (c *rowCache) window(ds *Dataset, q report.Query, at int64) (rangeKey, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w, ok := c.windows[cacheKey(ds, q)]
+	return w.key, ok && w.from <= at && at < w.until
+}
+
+// arrivedAll records that every call of q over ds has arrived from the
+// instant from on, so later reads skip looking for late calls.
+func (c *rowCache) arrivedAll(ds *Dataset, q report.Query, from int64) {
+	k := cacheKey(ds, q)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[k]; !ok {
+		return // evicted meanwhile
 	}
+	if w, ok := c.windows[k]; !ok || w.from < from {
+		c.dropWindow(k)
+		c.windows[k] = window{key: k, from: from, until: math.MaxInt64}
+	}
+}
+
+// getArrived returns the rows of q over ds of the calls arrived in the
+// window [from, until), computing them with rows at most once while they
+// stay cached. A range keeps the entry of its newest window only: readers
+// of an older one are clients paging since before the last arrival, whose
+// rows are computed again, uncached, rather than evict the newest.
+func (c *rowCache) getArrived(ds *Dataset, q report.Query, from, until int64, rows func() []report.Row) *rangeRows {
+	base := cacheKey(ds, q)
+	k := base
+	k.arrived, k.epoch = true, from
+	c.mu.Lock()
+	if w, ok := c.windows[base]; ok && w.from > from {
+		c.mu.Unlock()
+		return &rangeRows{key: k, rows: rows(), pages: map[pageKey][]byte{}}
+	} else if !ok || w.from < from {
+		c.dropWindow(base)
+		c.windows[base] = window{key: k, from: from, until: until}
+	}
+	c.mu.Unlock()
+	return c.getWith(k, rows)
+}
+
+// dropWindow forgets the window of the range base, and its arrived-calls
+// entry. c.mu is held.
+func (c *rowCache) dropWindow(base rangeKey) {
+	w, ok := c.windows[base]
+	if !ok {
+		return
+	}
+	delete(c.windows, base)
+	if el, ok := c.entries[w.key]; ok && w.key.arrived {
+		c.remove(el)
+	}
+}
+
+// getWith returns the entry of k, computing its rows at most once while it
+// stays cached.
+func (c *rowCache) getWith(k rangeKey, rows func() []report.Row) *rangeRows {
 	c.mu.Lock()
 	el, ok := c.entries[k]
 	if ok {
@@ -85,7 +172,7 @@ func (c *rowCache) get(ds *Dataset, q report.Query) *rangeRows {
 	c.mu.Unlock()
 
 	rr.once.Do(func() {
-		rr.rows = ds.Source.Rows(q)
+		rr.rows = rows()
 		c.account(rr, int64(len(rr.rows))*rowBytes)
 	})
 	return rr
@@ -111,10 +198,20 @@ func (c *rowCache) evict(keep *list.Element) {
 		if last == nil || last == keep {
 			return
 		}
-		rr := last.Value.(*rangeRows)
-		c.lru.Remove(last)
-		delete(c.entries, rr.key)
-		c.bytes -= rr.bytes
+		c.remove(last)
+	}
+}
+
+// remove drops the entry of el. c.mu is held.
+func (c *rowCache) remove(el *list.Element) {
+	rr := el.Value.(*rangeRows)
+	c.lru.Remove(el)
+	delete(c.entries, rr.key)
+	c.bytes -= rr.bytes
+	base := rr.key
+	base.arrived, base.epoch = false, 0
+	if w, ok := c.windows[base]; ok && (w.key == rr.key || base == rr.key) {
+		delete(c.windows, base) // its rows, or the range's, are gone
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 )
 
 // MaxJournalSize bounds Config.JournalSize.
@@ -39,6 +40,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if c.RangeLimitStatus == 0 {
+		c.RangeLimitStatus = http.StatusBadRequest
+	}
 	return c
 }
 
@@ -69,6 +73,12 @@ func (c Config) Validate() error {
 		if l.Requests < 1 || l.Window <= 0 {
 			return bad("Throttle", "limit %+v: want requests ≥ 1 in a positive window", l)
 		}
+	}
+	if err := checkRangeLimitStatus(c.RangeLimitStatus); err != nil {
+		return err
+	}
+	if err := checkArrivalDelay(c.ArrivalDelay); err != nil {
+		return err
 	}
 	if u := c.PublicURL; u != nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "") {
 		return bad("PublicURL", "%q: want http(s)://host[:port][/path]", u)

@@ -44,19 +44,29 @@ type datasetSummary struct {
 	Version string `json:"version"`
 	Name    string `json:"name"`
 	report.Summary
+	// ArrivedCalls counts the calls arrived at the server's clock: all of
+	// them but with late arrival (arrival.go), when Calls still counts all.
+	ArrivedCalls int `json:"arrivedCalls"`
+}
+
+// summary describes ds.
+func (s *Server) summary(ds *Dataset) datasetSummary {
+	return datasetSummary{Version: ds.Version, Name: ds.Name, Summary: ds.Source.Summary(),
+		ArrivedCalls: s.arrivedCalls(ds, s.now())}
 }
 
 // handleDatasetSummary describes the dataset being served.
 func (s *Server) handleDatasetSummary(c echo.Context) error {
-	ds := s.data.Load()
-	return c.JSON(http.StatusOK, datasetSummary{Version: ds.Version, Name: ds.Name, Summary: ds.Source.Summary()})
+	return c.JSON(http.StatusOK, s.summary(s.data.Load()))
 }
 
 // handleCalls lists the ledger behind every total, in the scenario `calls`
 // format: JSON Lines by default (each line with its organizer's identity, so
 // the lines load back), CSV with ?format=csv, the Teams admin center export's
 // columns with ?format=teams-csv. from and to take the
-// same literals as the function, both inclusive; absent, all calls.
+// same literals as the function, both inclusive; absent, all calls. With
+// late arrival, only the calls arrived at the server's clock, unless
+// ?arrived=all.
 func (s *Server) handleCalls(c echo.Context) error {
 	q := report.Query{From: time.Unix(0, 0).UTC().AddDate(-1000, 0, 0), To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
 	for _, p := range []struct {
@@ -81,9 +91,13 @@ func (s *Server) handleCalls(c echo.Context) error {
 		return badRequest("The parameter 'format' has the invalid value '%s': want jsonl, csv or teams-csv.", printable(format))
 	}
 	ds := s.data.Load()
+	calls, err := s.visibleCalls(ds, q, c.QueryParam("arrived"))
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set(echo.HeaderContentType, ct)
 	c.Response().WriteHeader(http.StatusOK)
-	dataset.WriteCalls(c.Response(), format, ds.Source.Calls(q), dataset.UsersOf(ds.Source)) // an error here is the client going away
+	dataset.WriteCalls(c.Response(), format, calls, dataset.UsersOf(ds.Source)) // an error here is the client going away
 	return nil
 }
 
@@ -189,7 +203,7 @@ func (s *Server) handlePutDataset(c echo.Context) error {
 		s.Swap(ds)
 	}
 	s.log.Info("dataset swapped", slog.String("name", ds.Name), slog.String("version", ds.Version))
-	return c.JSON(http.StatusOK, datasetSummary{Version: ds.Version, Name: ds.Name, Summary: ds.Source.Summary()})
+	return c.JSON(http.StatusOK, s.summary(&ds))
 }
 
 // maxGeneratorBody bounds a {"generator": {...}} body.

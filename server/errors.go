@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/dialoutkit/dialoutkit/identity"
 	"github.com/dialoutkit/dialoutkit/report"
 )
 
@@ -58,25 +59,62 @@ func unknownSegment(segment string) *GraphError {
 
 // Known shapes of real Graph errors (docs/contract.md#errors).
 var (
-	errTokenEmpty   = &GraphError{Status: http.StatusUnauthorized, Code: "InvalidAuthenticationToken", Message: "Access token is empty."}
-	errTokenExpired = &GraphError{Status: http.StatusUnauthorized, Code: "InvalidAuthenticationToken", Message: "Lifetime validation failed, the token is expired."}
-	errForbidden    = &GraphError{Status: http.StatusForbidden, Code: "Forbidden", Message: ""}
+	errTokenEmpty = unauthorized("Access token is empty.")
+	// errNoAuthorization is Graph's answer to a request without an
+	// Authorization header, with a hint: Graph's JavaScript client sends its
+	// token only over https (to the hosts it knows), so over plain http the
+	// mock sees none.
+	errNoAuthorization = unauthorized("Access token is empty. No Authorization header was sent: " +
+		"Graph's JavaScript client sends tokens over https only; serve the mock with --tls, or use --auth none.")
+	errForbidden = &GraphError{Status: http.StatusForbidden, Code: "Forbidden", Message: ""}
 )
+
+func unauthorized(message string) *GraphError {
+	return &GraphError{Status: http.StatusUnauthorized, Code: "InvalidAuthenticationToken", Message: message}
+}
+
+// tokenErrors are Graph's answers to the tokens identity refuses. "Access
+// token validation failure. Invalid audience." and the IDX14100 text are what
+// Graph sends; the others follow the same pattern.
+var tokenErrors = []struct {
+	err error
+	ge  *GraphError
+}{
+	{identity.ErrTokenNotJWS, unauthorized("IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. (JWS): 'EncodedHeader.EncodedPayload.EncodedSignature'. (JWE): 'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.EncodedCiphertext.EncodedAuthenticationTag'.")},
+	{identity.ErrTokenMalformed, unauthorized("Access token validation failure. The token is malformed.")},
+	{identity.ErrTokenSignature, unauthorized("Access token validation failure. Invalid signature.")},
+	{identity.ErrTokenAudience, unauthorized("Access token validation failure. Invalid audience.")},
+	{identity.ErrTokenIssuer, unauthorized("Access token validation failure. Invalid issuer.")},
+	{identity.ErrTokenNotYetValid, unauthorized("Access token has expired or is not yet valid.")},
+	{identity.ErrTokenExpired, unauthorized("Lifetime validation failed, the token is expired.")},
+	{identity.ErrForbidden, errForbidden},
+}
 
 // graphErr maps any error to the envelope's status, code and message. This is
 // the one place where domain errors become HTTP statuses.
-func graphErr(err error) *GraphError {
+func (s *Server) graphErr(err error) *GraphError {
 	var ge *GraphError
 	var he *echo.HTTPError
 	var probs report.Problems
+	for _, t := range tokenErrors {
+		if errors.Is(err, t.err) {
+			return t.ge
+		}
+	}
 	switch {
 	case errors.As(err, &ge):
 		return ge
 	case errors.Is(err, report.ErrReversedRange):
 		return badRequest("The fromDateTime parameter must not be later than toDateTime.")
 	case errors.Is(err, report.ErrRangeTooLong):
-		// D3: real Graph documents the limit but not the status; we answer 400.
-		return badRequest("The fromDateTime and toDateTime values can't be more than a date range of 90 days.")
+		// D3: real Graph documents the limit but not the status; we answer
+		// 400, or 406 as a report saw for a sibling function when asked
+		// (docs/contract.md#like-the-live-service).
+		const msg = "The fromDateTime and toDateTime values can't be more than a date range of 90 days."
+		if s.cfg.RangeLimitStatus == http.StatusNotAcceptable {
+			return &GraphError{Status: http.StatusNotAcceptable, Code: "NotAcceptable", Message: msg}
+		}
+		return badRequest(msg)
 	case errors.As(err, &probs):
 		ge := badRequest("The dataset was refused, and the previous one keeps serving: %s", probs.Error())
 		for _, p := range probs {
@@ -122,12 +160,18 @@ type innerError struct {
 }
 
 // handleError is Echo's HTTPErrorHandler: it writes Graph's envelope for every
-// error a handler or middleware returns.
+// error a handler or middleware returns, but the identity platform's errors
+// (a fault on its endpoints), which its own writer answers in its shape.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	ge := graphErr(err)
+	var ie *identity.Error
+	if errors.As(err, &ie) {
+		identity.WriteError(c.Response(), c.Request(), ie, s.now())
+		return
+	}
+	ge := s.graphErr(err)
 	if ge.Status >= 500 && ge.Err != nil {
 		s.log.Error("internal error", slog.String("request-id", requestID(c)), slog.Any("err", ge.Err))
 	}

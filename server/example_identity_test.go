@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/dialoutkit/dialoutkit/devcert"
 	"github.com/dialoutkit/dialoutkit/fixtures"
 	"github.com/dialoutkit/dialoutkit/report"
 	"github.com/dialoutkit/dialoutkit/server"
@@ -29,12 +30,12 @@ func exampleEdges() server.Dataset {
 
 // Serve the mock over HTTPS with strict auth, and call it with a token
 // minted for the report's role, through a client that trusts the generated CA.
-func ExampleServer_MintToken() {
+func ExampleServer_Identity() {
 	srv, err := server.New(exampleEdges(), server.Config{Auth: server.AuthStrict})
 	if err != nil {
 		panic(err)
 	}
-	cert, err := server.NewTLSCert(nil, time.Now())
+	cert, err := devcert.New(nil, time.Now())
 	if err != nil {
 		panic(err)
 	}
@@ -45,7 +46,7 @@ func ExampleServer_MintToken() {
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cert.CertPool()}}}
 
 	for _, roles := range [][]string{{"CallRecords.Read.All"}, {"User.Read.All"}} {
-		token, err := srv.MintToken(roles...)
+		token, err := srv.Identity().Mint(roles...)
 		if err != nil {
 			panic(err)
 		}

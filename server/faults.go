@@ -11,12 +11,16 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/dialoutkit/dialoutkit/identity"
 )
 
 // Fault is a failure queued through POST /_mock/faults: the next Times
 // requests whose path and query contain Path (and, when Page > 0, that ask
 // for that page) are answered with Status and Graph's envelope, or delayed,
-// or dropped. Faults never touch /_mock/.
+// or dropped. Faults never touch /_mock/; the identity endpoints only when
+// Path is given and they contain it (e.g. "oauth2/v2.0/token"), and then in
+// the identity platform's error shape.
 type Fault struct {
 	Path       string `json:"path,omitempty"`
 	Times      int    `json:"times"`
@@ -93,12 +97,13 @@ func (q *faultQueue) add(f Fault) error {
 	return nil
 }
 
-// take consumes one use of the first fault matching the request.
-func (q *faultQueue) take(target string, page int) (Fault, bool) {
+// take consumes one use of the first fault matching the request; with
+// named, only a fault whose path is given (not empty) matches.
+func (q *faultQueue) take(target string, page int, named bool) (Fault, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for i, f := range q.queued {
-		if !strings.Contains(target, f.Path) || (f.Page > 0 && f.Page != page) {
+		if !strings.Contains(target, f.Path) || (f.Page > 0 && f.Page != page) || (named && f.Path == "") {
 			continue
 		}
 		f.Remaining--
@@ -198,17 +203,32 @@ func pageOf(rawQuery string, pageSize int) int {
 // injectFaults answers with the first queued fault that matches the request,
 // then with the random faults and latency of Chaos.
 func (s *Server) injectFaults(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.faultsFor(false, next)
+}
+
+// injectIdentityFaults answers an identity endpoint with the first queued
+// fault whose path it contains, in the identity platform's error shape (so
+// token-retry logic can be tested): a fault without a path, and Chaos, stand
+// for Graph's failures and leave these endpoints alone.
+func (s *Server) injectIdentityFaults(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.faultsFor(true, next)
+}
+
+func (s *Server) faultsFor(identityEndpoint bool, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if s.faults.n.Load() == 0 && s.chaos.off() {
+		if s.faults.n.Load() == 0 && (s.chaos.off() || identityEndpoint) {
 			return next(c)
 		}
 		r := c.Request()
 		path, query := requestTarget(r)
-		f, queued := s.faults.take(path+"?"+query, pageOf(query, s.cfg.PageSize))
-		delay, random, isRandom := s.chaos.draw()
-		if !queued && isRandom {
-			f, queued = random, true
-			delay = 0
+		f, queued := s.faults.take(path+"?"+query, pageOf(query, s.cfg.PageSize), identityEndpoint)
+		var delay time.Duration
+		if !identityEndpoint { // Chaos stands for Graph's failures
+			d, random, isRandom := s.chaos.draw()
+			delay = d
+			if !queued && isRandom {
+				f, queued, delay = random, true, 0
+			}
 		}
 		delay += time.Duration(f.DelayMs) * time.Millisecond
 		if delay > 0 {
@@ -236,6 +256,9 @@ func (s *Server) injectFaults(next echo.HandlerFunc) echo.HandlerFunc {
 			panic(http.ErrAbortHandler) // HTTP/2: reset the stream
 		}
 		c.Set(ctxFault, strconv.Itoa(f.Status))
+		if identityEndpoint {
+			return identity.Failure(f.Status, f.RetryAfter)
+		}
 		return faultError(f)
 	}
 }

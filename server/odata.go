@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/dialoutkit/dialoutkit/internal/clip"
 	"github.com/dialoutkit/dialoutkit/report"
@@ -63,6 +64,9 @@ func parseFunction(escaped string) (call, error) {
 	if args == "" {
 		return call{}, badRequest("The parameters fromDateTime and toDateTime are required.")
 	}
+	if n, ok := emptyValue(args); ok {
+		return call{}, expressionExpected(n, args)
+	}
 	for _, arg := range strings.Split(args, ",") {
 		k, v, ok := strings.Cut(arg, "=")
 		if !ok {
@@ -82,9 +86,6 @@ func parseFunction(escaped string) (call, error) {
 			return call{}, badRequest("The function parameter '%s' is given twice.", printable(k))
 		}
 		*seen = true
-		if v == "" {
-			return call{}, badRequest("The parameter '%s' is required and can't be empty.", printable(k))
-		}
 		t, err := parseDateTimeOffset(v)
 		if err != nil {
 			return call{}, badRequest("The parameter '%s' has the invalid value '%s': %v.", printable(k), printable(v), err)
@@ -99,6 +100,44 @@ func parseFunction(escaped string) (call, error) {
 	}
 	return c, nil
 }
+
+// emptyValue finds the first empty value in the parameters text args
+// (`fromDateTime=,toDateTime=`): its 0-based byte index in args, where the
+// value would start, and true. A parameter without "=" is not an empty value:
+// it is malformed, and answered as such.
+func emptyValue(args string) (int, bool) {
+	for off := 0; ; {
+		arg, _, more := strings.Cut(args[off:], ",")
+		if eq := strings.IndexByte(arg, '='); eq >= 0 && eq == len(arg)-1 {
+			return off + eq + 1, true
+		}
+		if !more {
+			return 0, false
+		}
+		off += len(arg) + 1
+	}
+}
+
+// expressionExpected is how the service answers an empty parameter value:
+// the OData URI parser's syntax error, with the position of the missing
+// value in the percent-decoded parameters (docs/contract.md#parameters).
+func expressionExpected(pos int, args string) *GraphError {
+	return badRequest("Expression expected at position %d in '%s'.", utf16Len(args[:pos]), printableN(args, maxQuotedParams))
+}
+
+// utf16Len counts s in UTF-16 code units, as .NET's string positions do;
+// an invalid byte counts as one (its replacement character).
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// maxQuotedParams bounds the parameters quoted in a message: any real
+// client's fit, a hostile client's are cut.
+const maxQuotedParams = 512
 
 // parseDateTimeOffset reads an OData DateTimeOffset literal, unquoted:
 // a date alone (midnight UTC, decision D2), or

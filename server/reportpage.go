@@ -31,11 +31,15 @@ func (s *Server) handleReport(c echo.Context) error {
 		return err
 	}
 	ds := s.data.Load()
-	if opts.version != "" && opts.version != ds.Version {
-		return badRequest("This nextLink belongs to dataset version '%s', but the server now serves version '%s': the data changed while paging. Start again from the first page.", printable(opts.version), ds.Version)
+	version, asOf, err := s.readPageToken(opts.version, s.now())
+	if err != nil {
+		return err
+	}
+	if version != "" && version != ds.Version {
+		return badRequest("This nextLink belongs to dataset version '%s', but the server now serves version '%s': the data changed while paging. Start again from the first page.", printable(version), ds.Version)
 	}
 
-	rows := s.cache.get(ds, q)
+	rows := s.reportRows(ds, q, asOf) // the calls arrived at asOf (arrival.go)
 	total := int64(len(rows.rows))
 	limit := total
 	if opts.top >= 0 && opts.top < total-min(opts.skip, total) {
@@ -47,7 +51,7 @@ func (s *Server) handleReport(c echo.Context) error {
 	base := s.publicBase(r)
 	var next string
 	if hi < limit {
-		next = nextLink(base, path, opts, hi, limit, ds.Version)
+		next = nextLink(base, path, opts, hi, limit, s.pageToken(ds.Version, asOf))
 	}
 	ieee := acceptsIEEE754(r.Header.Values(echo.HeaderAccept))
 	value := rows.page(int(lo), int(hi), ieee)
@@ -87,7 +91,7 @@ func (s *Server) handleReport(c echo.Context) error {
 // nextLink is the request URL as the client spelled it (function spelling,
 // parameter text, other options) with $skip of the next page: absolute, so
 // SDKs follow it verbatim and keep sending their token.
-func nextLink(base, path string, o options, skip, limit int64, version string) string {
+func nextLink(base, path string, o options, skip, limit int64, token string) string {
 	var b strings.Builder
 	b.WriteString(base)
 	b.WriteString(path)
@@ -103,10 +107,11 @@ func nextLink(base, path string, o options, skip, limit int64, version string) s
 	}
 	b.WriteString("$skip=")
 	b.WriteString(strconv.FormatInt(skip, 10))
-	// The dataset version travels with the link: a page of another dataset
-	// is refused instead of silently mixing two.
+	// The dataset version (and with late arrival, the instant of the first
+	// page) travels with the link: a page of another dataset is refused
+	// instead of silently mixing two.
 	b.WriteString("&$skiptoken=")
-	b.WriteString(url.QueryEscape(version))
+	b.WriteString(url.QueryEscape(token))
 	return b.String()
 }
 

@@ -13,7 +13,9 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Pre(canonicalPath)
-	e.Use(requestIDs, s.logRequests, s.recoverPanics, s.validHost)
+	// CORS comes before the Host check, so that error too reaches a browser
+	// (cors.go); a preflight stops there.
+	e.Use(requestIDs, s.logRequests, s.recoverPanics, s.cors, s.validHost)
 
 	// Everything a client of Graph can reach is journaled and can be made to
 	// fail on cue.
@@ -27,13 +29,20 @@ func (s *Server) routes() *echo.Echo {
 	api.Any("/v1.0/*", s.handleUnknownSegment) // the function is beta-only
 	api.RouteNotFound("/*", notFound)
 
-	// Identity (docs/contract.md#identity-and-https): the mock is its own token authority, answering
-	// failures in the identity platform's shape. Journaled like Graph calls,
-	// never faulted or throttled: faults stand for Graph's, not Entra's.
-	e.GET("/:tenant/v2.0/.well-known/openid-configuration", s.handleOpenIDConfig, s.record, s.identityErrors)
-	e.GET("/:tenant/discovery/v2.0/keys", s.handleJWKS, s.record, s.identityErrors)
-	e.POST("/:tenant/oauth2/v2.0/token", s.handleToken, s.record, s.identityErrors)
-	e.Match(tokenMethods, "/:tenant/oauth2/v2.0/token", handleTokenMethod, s.record, s.identityErrors)
+	// Identity (docs/contract.md#identity-and-https): the mock is its own token authority
+	// (package identity), answering failures in the identity platform's
+	// shape. Journaled like Graph calls and never throttled; faulted only by
+	// faults whose path names them, and then in that shape too.
+	// (Per route, not a group: a group's middleware would also wrap every
+	// unknown path.)
+	e.GET("/:tenant/v2.0/.well-known/openid-configuration", identityHandler(s.identity.OpenIDConfiguration()), s.record, s.injectIdentityFaults)
+	e.GET("/:tenant/discovery/v2.0/keys", identityHandler(s.identity.Keys()), s.record, s.injectIdentityFaults)
+	e.Match(tokenMethods, "/:tenant/oauth2/v2.0/token", identityHandler(s.identity.Token()), s.record, s.injectIdentityFaults)
+
+	// The dashboard's files (docs/contract.md#dashboard) hold no data: open,
+	// like /_mock/health; the page sends the admin key on its API calls.
+	e.GET("/_mock/ui", redirectDashboard)
+	e.GET("/_mock/ui/*", handleDashboard)
 
 	// Control API (docs/contract.md#control-api): never under /beta or /v1.0.
 	m := e.Group("/_mock", s.requireAdminKey)
@@ -42,6 +51,7 @@ func (s *Server) routes() *echo.Echo {
 	m.PUT("/dataset", s.handlePutDataset)
 	m.POST("/reset", s.handleReset)
 	m.GET("/calls", s.handleCalls)
+	m.GET("/daily", s.handleDaily)
 	m.GET("/requests", s.handleRequests)
 	m.DELETE("/requests", s.handleClearRequests)
 	m.GET("/faults", s.handleListFaults)
@@ -54,8 +64,25 @@ func (s *Server) routes() *echo.Echo {
 	return e
 }
 
+// tokenMethods are the methods the token endpoint answers: POST, and those
+// it refuses in Entra's words.
+var tokenMethods = []string{http.MethodPost, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// identityHandler mounts an endpoint of package identity, which reads the
+// tenant segment as net/http's ServeMux would set it.
+func identityHandler(h http.Handler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		r.SetPathValue("tenant", c.Param("tenant"))
+		h.ServeHTTP(c.Response(), r)
+		return nil
+	}
+}
+
+// otherMethods are refused on the function; OPTIONS never gets here, since
+// cors answers it on every Graph path.
 var otherMethods = []string{http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-	http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace}
+	http.MethodDelete, http.MethodConnect, http.MethodTrace}
 
 func methodNotAllowed(echo.Context) error { return echo.ErrMethodNotAllowed }
 

@@ -1,7 +1,8 @@
 // Package server is the dialoutmock HTTP application: the Graph function
 // getPstnOnlineMeetingDialoutReport with its URL forms, paging and errors,
 // auth, and the control API under /_mock/. It is built on Echo; the whole
-// surface is listed in routes.go.
+// surface is listed in routes.go, the identity platform's endpoints (package
+// identity) included.
 //
 // New returns an http.Handler and never listens: the caller picks httptest,
 // an in-memory transport or a real http.Server.
@@ -22,7 +23,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/dialoutkit/dialoutkit/identity"
 	"github.com/dialoutkit/dialoutkit/internal/dataset"
+	"github.com/dialoutkit/dialoutkit/report"
 )
 
 // Source is the data the server answers from: the report over a range, the
@@ -54,7 +57,7 @@ type Config struct {
 	PublicURL *url.URL         // base of @odata.context and @odata.nextLink; nil: the request's scheme and Host
 	Logger    *slog.Logger     // messages, and the request log when Log is nil; nil: Log's logger, or discard
 	Log       *LogSink         // the request log, buffered, never blocking a request; nil: requests go to Logger
-	Now       func() time.Time // clock for error dates, token lifetimes and throttling; nil: time.Now
+	Now       func() time.Time // clock for error dates, token lifetimes, throttling and late arrival; nil: time.Now
 
 	JournalSize  int     // requests the journal keeps; 0 means DefaultJournalSize
 	Throttle     []Limit // throttling limits (see ParseThrottle); none when empty
@@ -62,9 +65,18 @@ type Config struct {
 	AdminKey     string  // when set, the control API requires it in X-Admin-Key
 	MaxBodyBytes int64   // largest control API body; 0 means DefaultMaxBodyBytes
 
+	// RangeLimitStatus is the status of a range over 90 days: 400 BadRequest
+	// (decision D3) or 406 NotAcceptable; 0 means 400.
+	RangeLimitStatus int
+
+	// ArrivalDelay makes each call visible only from its endDateTime plus a
+	// delay drawn from it (arrival.go); the zero value shows every call.
+	ArrivalDelay report.Delay
+
 	// Identity configures the identity endpoints (docs/contract.md#identity-and-https): the apps that
-	// get tokens and the key that signs them. The zero value serves DefaultApp.
-	Identity IdentityConfig
+	// get tokens and the key that signs them. The zero value serves
+	// identity.DefaultApp. Its clock and base URL are the server's.
+	Identity identity.Config
 
 	// Debug, when set, is served under /_mock/debug/ behind the admin key
 	// (dialoutmock --pprof mounts net/http/pprof there). Nil: not served.
@@ -101,7 +113,9 @@ type Server struct {
 	faults    faultQueue
 	chaos     *chaos
 	throttle  *throttler
-	identity  *identity
+	identity  *identity.Authority
+	tokens    TokenVerifier // by the auth mode; nil: none
+	arrivalIx atomic.Pointer[arrivalIndex]
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -140,11 +154,19 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	id, err := newIdentity(cfg.Identity, s.now)
+	ic := cfg.Identity
+	ic.Now, ic.BaseURL = s.now, s.publicBase
+	id, err := identity.New(ic)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	s.identity = id
+	switch cfg.Auth {
+	case AuthStrict:
+		s.tokens = id
+	case AuthLenient:
+		s.tokens = identity.Lenient{}
+	}
 	s.data.Store(&ds)
 	s.echo = s.routes()
 	return s, nil
@@ -152,6 +174,10 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 
 // ServeHTTP serves the Graph function and the control API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Identity returns the identity platform the server answers for: Mint gives
+// tokens strict mode accepts.
+func (s *Server) Identity() *identity.Authority { return s.identity }
 
 // Dataset returns the dataset being served.
 func (s *Server) Dataset() Dataset { return *s.data.Load() }

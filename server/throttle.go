@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/dialoutkit/dialoutkit/identity"
 )
 
 // Scope is what a throttling limit counts requests by.
@@ -167,7 +169,7 @@ func clientOf(token string) (tenant, app string) {
 	if token == "" {
 		return "anonymous", "anonymous"
 	}
-	if cl, ok := inspectJWT(token); ok {
+	if cl, ok := identity.Inspect(token); ok {
 		tenant, app = cl.Tid, cl.AppID
 		if app == "" {
 			app = cl.Azp

@@ -10,10 +10,15 @@
 // for convenience and is visible to other users of the machine. The token never appears in any output.
 //
 // The profile defaults to mock for a loopback base URL (localhost, 127.0.0.0/8, ::1) and to graph
-// otherwise: the graph profile is read-only and rate-capped (40 requests a minute unless --max-rpm).
+// otherwise: the graph profile is read-only and rate-capped (40 requests a minute unless --max-rpm),
+// and says on stderr when it waits on the cap and about how long the run has left. The mock profile
+// also loads datasets and resets the mock: it says so on stderr before the first check, and puts back
+// the dataset and the queued faults it found; --no-mutate runs only the checks that change nothing.
+// --header NAME:VALUE (repeatable) is sent on every request, for a gateway's own auth.
 //
-// Exit status: 0 when every MUST check passed, 1 when one failed, 2 on a usage error or when the kit
-// could not run a check (network failure, persistent throttling, timeout).
+// Exit status: 0 when every MUST check passed, 1 when one failed, 2 on a usage error (a selection
+// of no check among them) or when the kit could not run a check (network failure, persistent
+// throttling, timeout) or put back what it changed.
 package main
 
 import (

@@ -16,37 +16,25 @@ import (
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/conformance"
+	"github.com/dialoutkit/dialoutkit/internal/cli"
 )
 
-// Exit codes.
-const (
-	exitFailed = 1 // a MUST check failed
-	exitUsage  = 2 // bad usage, or the kit could not run a check
-)
+// exitFailed is the exit status when a MUST check failed. Usage errors, runs cut short and checks the
+// kit could not run exit with cli.ExitUsage.
+const exitFailed = 1
 
-// exitError carries the process exit code of an error run returns.
-type exitError struct {
-	code int
-	err  error
-}
+// errMustFailed marks the error run returns when the report has MUST checks not met.
+var errMustFailed = errors.New("MUST checks not met")
 
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-func usageError(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
-}
-
-// exitCode maps an error of run to the process exit code: its own for an exitError, 2 otherwise.
+// exitCode maps an error of run to the process exit status.
 func exitCode(err error) int {
-	if err == nil {
+	switch {
+	case err == nil:
 		return 0
+	case errors.Is(err, errMustFailed):
+		return exitFailed
 	}
-	var e *exitError
-	if errors.As(err, &e) {
-		return e.code
-	}
-	return exitUsage
+	return cli.ExitUsage
 }
 
 const envPrefix = "DIALOUTCONFORM_"
@@ -57,8 +45,9 @@ type options struct {
 	profile                  conformance.Profile
 	from, to                 time.Time
 	maxRPM                   int
-	list, json               bool
+	list, json, noMutate     bool
 	run, skip                []string
+	header                   http.Header
 	junit, html              string
 	timeout                  time.Duration
 }
@@ -88,49 +77,56 @@ func (l *listFlag) add(v string) {
 	}
 }
 
-// parseOptions reads flags over environment over defaults.
-func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
-	var envErr error
-	env := func(name, def string) string {
-		if v := getenv(envPrefix + name); v != "" {
-			return v
-		}
-		return def
-	}
-	envInt := func(name string, def int) int {
-		v := env(name, "")
-		if v == "" {
-			return def
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil && envErr == nil {
-			envErr = usageError("%s%s=%q: not an integer", envPrefix, name, v)
-		}
-		return n
-	}
-	envBool := func(name string) bool {
-		v := env(name, "")
-		if v == "" {
-			return false
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil && envErr == nil {
-			envErr = usageError("%s%s=%q: not a boolean", envPrefix, name, v)
-		}
-		return b
-	}
-	envDuration := func(name string, def time.Duration) time.Duration {
-		v := env(name, "")
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil && envErr == nil {
-			envErr = usageError("%s%s=%q: not a duration", envPrefix, name, v)
-		}
-		return d
-	}
+// headerFlag is the repeatable --header NAME:VALUE. Its variable holds one header a line; like a
+// listFlag, the first use on the command line replaces the variable's headers.
+type headerFlag struct {
+	h       http.Header
+	setByCL bool
+}
 
+func (f *headerFlag) String() string {
+	var parts []string
+	for k, vs := range f.h {
+		for range vs {
+			parts = append(parts, k+":...")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (f *headerFlag) Set(v string) error {
+	if !f.setByCL {
+		f.h, f.setByCL = nil, true
+	}
+	return f.add(v)
+}
+
+func (f *headerFlag) add(v string) error {
+	name, value, ok := strings.Cut(v, ":")
+	if name = strings.TrimSpace(name); !ok || name == "" {
+		return fmt.Errorf("%q: want NAME:VALUE", v)
+	}
+	if f.h == nil {
+		f.h = http.Header{}
+	}
+	f.h.Add(name, strings.TrimSpace(value))
+	return nil
+}
+
+// addLines adds one header a line, the form of the DIALOUTCONFORM_HEADER variable.
+func (f *headerFlag) addLines(v string) error {
+	for _, line := range strings.Split(v, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			if err := f.add(line); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// parseOptions reads flags over environment over defaults, through cli.Parse.
+func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
 	name := "dialoutconform"
 	if len(args) > 0 {
 		name = args[0]
@@ -142,24 +138,25 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		token, tokenEnv, adminEnv, profile string
 		from, to                           string
 		run, skip                          listFlag
+		header                             headerFlag
 	)
-	fs.StringVar(&o.baseURL, "base-url", env("BASE_URL", ""), "service root, e.g. https://graph.microsoft.com or http://127.0.0.1:8080 (a trailing /beta is accepted)")
+	fs.StringVar(&o.baseURL, "base-url", "", "service root, e.g. https://graph.microsoft.com or http://127.0.0.1:8080 (a trailing /beta is accepted)")
 	fs.StringVar(&token, "token", "", "bearer token (visible in the process list: prefer --token-env)")
-	fs.StringVar(&tokenEnv, "token-env", env("TOKEN_ENV", envPrefix+"TOKEN"), "name of the environment variable holding the bearer token")
-	fs.StringVar(&adminEnv, "admin-key-env", env("ADMIN_KEY_ENV", envPrefix+"ADMIN_KEY"), "name of the environment variable holding the mock's admin key (sent as X-Admin-Key on /_mock/)")
-	fs.StringVar(&profile, "profile", env("PROFILE", ""), "graph (read-only, rate-capped) or mock (everything); default: mock for a loopback base URL, graph otherwise")
-	fs.StringVar(&from, "from", env("FROM", ""), "start of the range, YYYY-MM-DD (midnight UTC) or RFC 3339; default: 30 days before --to")
-	fs.StringVar(&to, "to", env("TO", ""), "end of the range, YYYY-MM-DD (midnight UTC) or RFC 3339; default: now")
-	fs.IntVar(&o.maxRPM, "max-rpm", envInt("MAX_RPM", 0), "requests a minute at most; 0: the profile's default (graph 40, mock no cap), negative: no cap")
-	fs.BoolVar(&o.list, "list", envBool("LIST"), "print the catalogue of checks (as selected by --run/--skip) and exit")
-	fs.BoolVar(&o.json, "json", envBool("JSON"), "write the report (or the --list catalogue) as JSON on stdout")
-	fs.StringVar(&o.junit, "junit", env("JUNIT", ""), "also write a JUnit XML report to `FILE`")
-	fs.StringVar(&o.html, "html", env("HTML", ""), "also write a self-contained HTML report to `FILE`")
-	fs.DurationVar(&o.timeout, "timeout", envDuration("TIMEOUT", 15*time.Minute), "give up after this long")
-	run.add(env("RUN", ""))
-	skip.add(env("SKIP", ""))
+	fs.StringVar(&tokenEnv, "token-env", envPrefix+"TOKEN", "name of the environment variable holding the bearer token")
+	fs.StringVar(&adminEnv, "admin-key-env", envPrefix+"ADMIN_KEY", "name of the environment variable holding the mock's admin key (sent as X-Admin-Key on /_mock/)")
+	fs.StringVar(&profile, "profile", "", "graph (read-only, rate-capped) or mock (everything); default: mock for a loopback base URL, graph otherwise")
+	fs.StringVar(&from, "from", "", "start of the range, YYYY-MM-DD (midnight UTC) or RFC 3339; default: 30 days before --to")
+	fs.StringVar(&to, "to", "", "end of the range, YYYY-MM-DD (midnight UTC) or RFC 3339; default: now")
+	fs.IntVar(&o.maxRPM, "max-rpm", 0, "requests a minute at most; 0: the profile's default (graph 40, mock no cap); negative: no cap, for your own gateway or stub in CI (keep the cap against a live tenant)")
+	fs.BoolVar(&o.list, "list", false, "print the catalogue of checks (as selected by --run/--skip) and exit")
+	fs.BoolVar(&o.json, "json", false, "write the report (or the --list catalogue) as JSON on stdout")
+	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
+	fs.StringVar(&o.html, "html", "", "also write a self-contained HTML report to `FILE`")
+	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up after this long")
 	fs.Var(&run, "run", "run only checks whose ID matches (ID or regular expression; repeatable or comma-separated)")
 	fs.Var(&skip, "skip", "skip checks whose ID matches (ID or regular expression; repeatable or comma-separated)")
+	fs.BoolVar(&o.noMutate, "no-mutate", false, "run only the checks that change nothing on the server (the mock profile otherwise loads datasets and resets the mock, then puts back what it found)")
+	fs.Var(&header, "header", "send `NAME:VALUE` on every request, for a gateway's own auth (repeatable; the variable holds one a line); values of names with auth, key, token, secret, password, cookie or session are redacted from every output")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s --base-url URL [flags]\n\n"+
 			"Checks a server against the contract of callRecords.getPstnOnlineMeetingDialoutReport.\n"+
@@ -168,28 +165,36 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 			fs.Name(), envPrefix, envPrefix)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[min(1, len(args)):]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
+	// Some variables are not read by cli.Parse: DIALOUTCONFORM_TOKEN is the token itself, read
+	// through --token-env, and --token has no variable of its own; the repeatable lists read theirs
+	// here, so that a use on the command line replaces the variable's list instead of adding to it.
+	own := map[string]*listFlag{cli.EnvName(envPrefix, "run"): &run, cli.EnvName(envPrefix, "skip"): &skip}
+	for k, l := range own {
+		l.add(getenv(k))
+	}
+	headerEnv := cli.EnvName(envPrefix, "header")
+	if err := header.addLines(getenv(headerEnv)); err != nil {
+		return nil, cli.Usagef("%s: %v", headerEnv, err)
+	}
+	flagEnv := func(k string) string {
+		if _, ok := own[k]; ok || k == cli.EnvName(envPrefix, "token") || k == headerEnv {
+			return ""
 		}
-		return nil, &exitError{code: exitUsage, err: err}
+		return getenv(k)
 	}
-	if envErr != nil {
-		return nil, envErr
+	if err := cli.Parse(fs, envPrefix, args[min(1, len(args)):], flagEnv); err != nil {
+		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, usageError("unexpected arguments: %s", strings.Join(fs.Args(), " "))
-	}
-	o.run, o.skip = run.vals, skip.vals
+	o.run, o.skip, o.header = run.vals, skip.vals, header.h
 	if o.list {
 		return &o, nil
 	}
 	if o.baseURL == "" {
-		return nil, usageError("--base-url (or %sBASE_URL) is required", envPrefix)
+		return nil, cli.Usagef("--base-url (or %sBASE_URL) is required", envPrefix)
 	}
 	u, err := url.Parse(o.baseURL)
 	if err != nil || u.Host == "" {
-		return nil, usageError("--base-url %q: not an absolute URL", o.baseURL)
+		return nil, cli.Usagef("--base-url %q: not an absolute URL", o.baseURL)
 	}
 	switch profile {
 	case "":
@@ -200,7 +205,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	case string(conformance.ProfileGraph), string(conformance.ProfileMock):
 		o.profile = conformance.Profile(profile)
 	default:
-		return nil, usageError("--profile %q: want graph or mock", profile)
+		return nil, cli.Usagef("--profile %q: want graph or mock", profile)
 	}
 	o.token = token
 	if o.token == "" && tokenEnv != "" {
@@ -210,19 +215,20 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		o.adminKey = getenv(adminEnv)
 	}
 	if o.profile == conformance.ProfileGraph && o.token == "" {
-		return nil, usageError("the graph profile needs a token: set %s (or name another variable with --token-env)", tokenEnv)
+		return nil, cli.Usagef("the graph profile needs a token: set %s (or name another variable with --token-env)", tokenEnv)
 	}
 	if o.timeout <= 0 {
-		return nil, usageError("--timeout %s: want a positive duration", o.timeout)
+		return nil, cli.Usagef("--timeout %s: want a positive duration", o.timeout)
 	}
-	if from != "" {
-		if o.from, err = parseTime(from); err != nil {
-			return nil, usageError("--from: %v", err)
+	for _, t := range []struct {
+		name, value string
+		dst         *time.Time
+	}{{"--from", from, &o.from}, {"--to", to, &o.to}} {
+		if t.value == "" {
+			continue
 		}
-	}
-	if to != "" {
-		if o.to, err = parseTime(to); err != nil {
-			return nil, usageError("--to: %v", err)
+		if *t.dst, err = cli.ParseTime(t.value); err != nil {
+			return nil, cli.Usagef("%s %q: %v", t.name, t.value, err)
 		}
 	}
 	return &o, nil
@@ -234,18 +240,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// parseTime reads YYYY-MM-DD (midnight UTC, as the API reads a date) or RFC 3339.
-func parseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q: want YYYY-MM-DD or RFC 3339", s)
-	}
-	return t.UTC(), nil
 }
 
 // run is the whole command, with its dependencies passed in.
@@ -260,7 +254,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.list {
 		checks, err := conformance.Select(o.run, o.skip)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return usageOf(err)
 		}
 		if o.json {
 			enc := json.NewEncoder(stdout)
@@ -294,35 +288,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxRPM:     o.maxRPM,
 		Run:        o.run,
 		Skip:       o.skip,
+		NoMutate:   o.noMutate,
+		Header:     o.header,
 		Progress:   prog.event,
+		Notice:     prog.notice,
 	})
 	prog.done()
 	if rep == nil {
-		return &exitError{code: exitUsage, err: runErr}
+		if errors.Is(runErr, conformance.ErrConfig) {
+			return usageOf(runErr)
+		}
+		return runErr
 	}
 	if err := writeReports(o, rep, stdout); err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return err
 	}
 	fmt.Fprintln(stderr, rep.SummaryLine())
-	switch {
+	// The worst status wins, as in the report: a check the kit could not run is an engine error (exit
+	// 2) before a MUST check the server failed (exit 1). Both count in Summary.MustFailed when MUST.
+	switch sum := rep.Summary; {
 	case runErr != nil:
-		return &exitError{code: exitUsage, err: runErr}
-	case mustFails(rep) > 0:
-		return &exitError{code: exitFailed, err: fmt.Errorf("%d MUST checks failed", mustFails(rep))}
-	case rep.Summary.Errors > 0:
-		return &exitError{code: exitUsage, err: fmt.Errorf("the kit could not run %d checks", rep.Summary.Errors)}
+		return runErr
+	case sum.Errors > 0:
+		return fmt.Errorf("the kit could not run %d checks (%d MUST checks not met)", sum.Errors, sum.MustFailed)
+	case sum.MustFailed > 0:
+		return fmt.Errorf("%d %w", sum.MustFailed, errMustFailed)
 	}
 	return nil
 }
 
-func mustFails(rep *conformance.Report) int {
-	n := 0
-	for _, r := range rep.Results {
-		if r.Level == conformance.Must && r.Status == conformance.Fail {
-			n++
-		}
+// usageOf makes a usage error of the library's refusal of a config.
+func usageOf(err error) error {
+	if errors.Is(err, conformance.ErrNoChecks) {
+		return cli.Usagef("%w (--run and --skip select by ID or regular expression; --list shows the IDs)", err)
 	}
-	return n
+	return &cli.UsageError{Err: err}
 }
 
 func writeReports(o *options, rep *conformance.Report, stdout io.Writer) error {
@@ -394,6 +394,12 @@ func (p *progress) event(e conformance.Event) {
 	if e.Result.Status != conformance.Pass {
 		fmt.Fprintf(p.w, "%-5s %-6s %s %s\n", e.Result.Status, e.Check.Level, e.Check.ID, e.Check.Title)
 	}
+}
+
+// notice shows a line of the run (Config.Notice), above a redrawn progress line.
+func (p *progress) notice(msg string) {
+	p.clear()
+	fmt.Fprintf(p.w, "dialoutconform: %s\n", msg)
 }
 
 func (p *progress) clear() {

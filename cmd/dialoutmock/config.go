@@ -15,6 +15,7 @@ import (
 
 	"github.com/dialoutkit/dialoutkit/generator"
 	"github.com/dialoutkit/dialoutkit/internal/cli"
+	"github.com/dialoutkit/dialoutkit/report"
 	"github.com/dialoutkit/dialoutkit/server"
 )
 
@@ -33,6 +34,10 @@ type config struct {
 	chaos       server.Chaos
 	adminKey    string // from DIALOUTMOCK_ADMIN_KEY only: secrets stay off command lines
 	maxBody     int64
+
+	rangeLimitStatus int          // --range-limit-status (live.go)
+	arrivalDelay     report.Delay // --arrival-delay (live.go)
+	h2c              bool         // --h2c (live.go)
 
 	pprof             bool
 	maxConns          int
@@ -59,6 +64,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		latency   string
 		faultRate float64
 		maxBody   string
+		live      liveFlags
 	)
 	fs := flag.NewFlagSet("dialoutmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -79,6 +85,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 	fs.Float64Var(&faultRate, "fault-rate", 0, "share of Graph requests answered with a random 429, 500, 503 or 504 (0 to 1), seeded by --seed")
 	fs.StringVar(&latency, "latency", "0", "added to every Graph request: a `duration` (50ms) or a range drawn uniformly, seeded by --seed (20ms-200ms)")
 	identityFlags := addIdentityFlags(fs)
+	live.add(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: dialoutmock [flags]\n\nServes the Graph beta function getPstnOnlineMeetingDialoutReport from a generated tenant or a scenario.\nEvery flag can also be set with the environment variable %s<NAME> (upper-case, - as _); a flag wins over the environment.\n\nFlags:\n", envPrefix)
 		fs.PrintDefaults()
@@ -129,6 +136,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, to
 		return c, &cli.UsageError{Err: err}
 	}
 	c.identity = identity
+	if err := live.config(&c); err != nil {
+		return c, &cli.UsageError{Err: err}
+	}
 	// The server owns its settings' limits; it names the field, we the flag.
 	if err := c.serverConfig().Validate(); err != nil {
 		return c, &cli.UsageError{Err: flagError(err)}
@@ -149,6 +159,9 @@ func (c config) serverConfig() server.Config {
 		AdminKey:     c.adminKey,
 		MaxBodyBytes: c.maxBody,
 		Identity:     c.identity.server,
+
+		RangeLimitStatus: c.rangeLimitStatus,
+		ArrivalDelay:     c.arrivalDelay,
 	}
 }
 
@@ -160,7 +173,8 @@ var (
 		"InternationalShare": "--international-share"}
 	serverFlags = map[string]string{"PageSize": "--page-size", "Auth": "--auth", "JournalSize": "--journal-size",
 		"Chaos.FaultRate": "--fault-rate", "Chaos.Latency": "--latency", "Throttle": "--throttle",
-		"PublicURL": "--public-url", "MaxBodyBytes": "--max-body"}
+		"PublicURL": "--public-url", "MaxBodyBytes": "--max-body", "RangeLimitStatus": "--range-limit-status",
+		"ArrivalDelay": "--arrival-delay"}
 )
 
 // flagError names the flag of the generator.Spec or server.Config field an

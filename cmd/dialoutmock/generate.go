@@ -49,7 +49,7 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 		if p.value == "" {
 			continue
 		}
-		t, err := parseInstant(p.value)
+		t, err := cli.ParseTime(p.value)
 		if err != nil {
 			return cli.Usagef("%s %q: %v", p.name, p.value, err)
 		}
@@ -97,16 +97,4 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 	fmt.Fprintf(stderr, "generated %d users, %d calls (%s, version %s) in %s\n",
 		sum.Users, sum.Calls, spec, spec.Version(), time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// parseInstant reads YYYY-MM-DD (midnight UTC) or RFC 3339.
-func parseInstant(s string) (time.Time, error) {
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, errors.New("want YYYY-MM-DD or an RFC 3339 time")
-	}
-	return t.UTC(), nil
 }

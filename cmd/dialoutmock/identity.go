@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialoutkit/dialoutkit/identity"
 	"github.com/dialoutkit/dialoutkit/internal/cli"
 	"github.com/dialoutkit/dialoutkit/server"
 )
@@ -24,8 +26,8 @@ import (
 // configuration (docs/contract.md#identity-and-https): --app, --apps-file, --token-key and the --tls
 // flags.
 type identityConfig struct {
-	server     server.IdentityConfig
-	defaultApp bool // no app was configured: server.DefaultApp is served
+	server     identity.Config
+	defaultApp bool // no app was configured: identity.DefaultApp is served
 	tls        tlsConfig
 }
 
@@ -104,17 +106,22 @@ func splitList(s, sep string) []string {
 	return out
 }
 
-// config validates the identity and TLS flags: apps from --apps-file and
-// --app (or DIALOUTMOCK_APPS when no --app is given), the default app when
-// there are none, the signing key, and a consistent set of TLS flags.
-// Errors name the setting; they never repeat a secret.
+// config reads the identity and TLS flags: apps from --apps-file and --app
+// (or DIALOUTMOCK_APPS when no --app is given), the default app when there
+// are none, the signing key, and a consistent set of TLS flags. The identity
+// package validates the apps and the key (identity.Config.Validate); config
+// names the flag or file entry at fault. Errors never repeat a secret.
 func (f *identityFlags) config(getenv func(string) string) (identityConfig, error) {
 	var c identityConfig
-	var apps []server.App
+	var apps []identity.App
+	var origins []appOrigin // where each app came from
 	if f.appsFile != "" {
 		fileApps, err := readAppsFile(f.appsFile)
 		if err != nil {
 			return c, fmt.Errorf("--apps-file %s: %w", f.appsFile, err)
+		}
+		for i := range fileApps {
+			origins = append(origins, appOrigin{fmt.Sprintf("--apps-file %s: apps[%d]", f.appsFile, i), true})
 		}
 		apps = append(apps, fileApps...)
 	}
@@ -130,17 +137,10 @@ func (f *identityFlags) config(getenv func(string) string) (identityConfig, erro
 			return c, fmt.Errorf("%s: app %d: %w", source, i+1, err)
 		}
 		apps = append(apps, a)
-	}
-	seen := map[string]bool{}
-	for _, a := range apps {
-		k := strings.ToLower(a.ClientID)
-		if seen[k] {
-			return c, fmt.Errorf("app %s is registered twice (--app, %sAPPS, --apps-file)", a.ClientID, envPrefix)
-		}
-		seen[k] = true
+		origins = append(origins, appOrigin{fmt.Sprintf("%s: app %d", source, i+1), false})
 	}
 	if len(apps) == 0 {
-		apps, c.defaultApp = []server.App{server.DefaultApp()}, true
+		apps, c.defaultApp = []identity.App{identity.DefaultApp()}, true
 	}
 	c.server.Apps = apps
 	if f.tokenKey != "" {
@@ -149,6 +149,9 @@ func (f *identityFlags) config(getenv func(string) string) (identityConfig, erro
 			return c, fmt.Errorf("--token-key %s: %w", f.tokenKey, err)
 		}
 		c.server.Key = k
+	}
+	if err := c.server.Validate(); err != nil {
+		return c, f.identityFlagError(err, apps, origins)
 	}
 
 	names, namesFrom := f.tlsNames.values(f.given("tls-name"), "tls-name", getenv, ",")
@@ -171,25 +174,47 @@ func (f *identityFlags) config(getenv func(string) string) (identityConfig, erro
 	return c, nil
 }
 
-// parseApp reads CLIENT_ID:SECRET[:ROLE1+ROLE2]. The secret may not hold a
-// colon (nor, in DIALOUTMOCK_APPS, a semicolon).
-func parseApp(s string) (server.App, error) {
+// appOrigin is where an app came from: a flag or variable and its place
+// there, or an entry of --apps-file.
+type appOrigin struct {
+	where string
+	file  bool
+}
+
+// identityFlagError names the flag, variable or file entry an
+// identity.FieldError is about, in the user's words.
+func (f *identityFlags) identityFlagError(err error, apps []identity.App, origins []appOrigin) error {
+	var fe *identity.FieldError
+	switch {
+	case !errors.As(err, &fe):
+		return err
+	case fe.Field == "Key":
+		return fmt.Errorf("--token-key %s: %s", f.tokenKey, fe.Reason)
+	case fe.App < 0 || fe.App >= len(origins):
+		return err
+	case origins[fe.App].file:
+		key := map[string]string{"ClientID": "clientId", "Secret": "clientSecret", "Roles": "roles"}[fe.Field]
+		return fmt.Errorf("%s: %s: %s", origins[fe.App].where, cmp.Or(key, fe.Field), fe.Reason)
+	case apps[fe.App].ClientID == "":
+		return fmt.Errorf("%s: %s", origins[fe.App].where, fe.Reason)
+	}
+	return fmt.Errorf("%s: client %s: %s", origins[fe.App].where, apps[fe.App].ClientID, fe.Reason)
+}
+
+// parseApp reads CLIENT_ID:SECRET[:ROLE1+ROLE2]; identity.Config.Validate
+// checks the values. The secret may not hold a colon (nor, in
+// DIALOUTMOCK_APPS, a semicolon).
+func parseApp(s string) (identity.App, error) {
 	id, rest, ok := strings.Cut(s, ":")
-	if !ok || id == "" {
-		return server.App{}, errors.New("want CLIENT_ID:SECRET:ROLE1+ROLE2")
+	if !ok {
+		return identity.App{}, errors.New("want CLIENT_ID:SECRET:ROLE1+ROLE2")
 	}
 	secret, roles, _ := strings.Cut(rest, ":")
-	if secret == "" {
-		return server.App{}, fmt.Errorf("client %s: empty secret: want CLIENT_ID:SECRET:ROLE1+ROLE2", id)
-	}
-	if strings.ContainsAny(id, " \t") {
-		return server.App{}, fmt.Errorf("client id %q has a space", id)
-	}
-	a := server.App{ClientID: id, Secret: secret}
+	a := identity.App{ClientID: id, Secret: secret}
 	if roles != "" {
 		for _, r := range strings.Split(roles, "+") {
-			if r == "" || strings.ContainsAny(r, " \t:") {
-				return server.App{}, fmt.Errorf("client %s: role %q: want ROLE1+ROLE2 (names without spaces)", id, r)
+			if strings.Contains(r, ":") {
+				return identity.App{}, fmt.Errorf("client %s: role %q: want ROLE1+ROLE2", id, r)
 			}
 			a.Roles = append(a.Roles, r)
 		}
@@ -207,7 +232,7 @@ type appsFile struct {
 	} `json:"apps"`
 }
 
-func readAppsFile(path string) ([]server.App, error) {
+func readAppsFile(path string) ([]identity.App, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -218,15 +243,9 @@ func readAppsFile(path string) ([]server.App, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("want {\"apps\":[{\"clientId\",\"clientSecret\",\"roles\",\"displayName\"}]}: %v", err)
 	}
-	var apps []server.App
-	for i, a := range f.Apps {
-		switch {
-		case a.ClientID == "":
-			return nil, fmt.Errorf("apps[%d]: no clientId", i)
-		case a.ClientSecret == "":
-			return nil, fmt.Errorf("apps[%d] (%s): no clientSecret", i, a.ClientID)
-		}
-		apps = append(apps, server.App{ClientID: a.ClientID, Secret: a.ClientSecret, Roles: a.Roles, Name: a.DisplayName})
+	var apps []identity.App
+	for _, a := range f.Apps {
+		apps = append(apps, identity.App{ClientID: a.ClientID, Secret: a.ClientSecret, Roles: a.Roles, Name: a.DisplayName})
 	}
 	return apps, nil
 }

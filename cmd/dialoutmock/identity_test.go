@@ -21,8 +21,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dialoutkit/dialoutkit/devcert"
+	"github.com/dialoutkit/dialoutkit/identity"
 	"github.com/dialoutkit/dialoutkit/internal/cli"
-	"github.com/dialoutkit/dialoutkit/server"
 )
 
 func parseTest(t *testing.T, args []string, env map[string]string) (config, error) {
@@ -50,7 +51,7 @@ func TestIdentityFlagsPrecedence(t *testing.T) {
 		return out
 	}
 	tlsOf := func(c config) any { return c.identity.tls }
-	def := server.DefaultApp()
+	def := identity.DefaultApp()
 	cases := []struct {
 		name string
 		args []string
@@ -96,6 +97,15 @@ func TestIdentityFlagErrorsNameTheSetting(t *testing.T) {
 	badJSON := writeFile(t, "bad.json", `{"apps":[{"clientId":"x","secret":"typo-field"}]}`)
 	noSecret := writeFile(t, "nosecret.json", `{"apps":[{"clientId":"x"}]}`)
 	notKey := writeFile(t, "key.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+	goodFile := writeFile(t, "good.json", `{"apps":[{"clientId":"x","clientSecret":"s3cr3t"}]}`)
+	badRole := writeFile(t, "badrole.json", `{"apps":[{"clientId":"x","clientSecret":"s3cr3t"},{"clientId":"y","clientSecret":"s3cr3t","roles":["R one"]}]}`)
+	smallKey := func() string {
+		k, err := rsa.GenerateKey(rand.Reader, 1024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeFile(t, "small.pem", string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})))
+	}()
 	cases := []struct {
 		args []string
 		env  map[string]string
@@ -110,8 +120,13 @@ func TestIdentityFlagErrorsNameTheSetting(t *testing.T) {
 		{[]string{"--app", "a:s3cr3t:R", "--app", "A:s3cr3t2:R"}, nil, "registered twice"},
 		{[]string{"--apps-file", "/nonexistent/apps.json"}, nil, "--apps-file"},
 		{[]string{"--apps-file", badJSON}, nil, "--apps-file"},
-		{[]string{"--apps-file", noSecret}, nil, "no clientSecret"},
+		{[]string{"--apps-file", noSecret}, nil, "apps[0]: clientSecret: empty secret"},
 		{[]string{"--token-key", notKey}, nil, "--token-key"},
+		{[]string{"--apps-file", badRole}, nil, "apps[1]: roles: role \"R one\""},
+		{[]string{"--apps-file", noSecret, "--app", "X:s3cr3t2"}, nil, "apps[0]: clientSecret"},
+		{[]string{"--apps-file", goodFile, "--app", "X:s3cr3t2"}, nil, "--app: app 1: client X: client id \"X\" is registered twice"},
+		{[]string{"--app", "a b:s3cr3t"}, nil, "--app: app 1: client a b: client id \"a b\""},
+		{[]string{"--token-key", smallKey}, nil, "--token-key " + smallKey + ": token signing key has 1024 bits"},
 		{[]string{"--token-key", "/nonexistent/key.pem"}, nil, "--token-key"},
 		{[]string{"--tls-cert", "c.pem"}, nil, "--tls-cert needs --tls-key"},
 		{[]string{"--tls-key", "k.pem"}, nil, "--tls-key needs --tls-cert"},
@@ -286,14 +301,14 @@ func TestTLSAndStrictAuthEndToEnd(t *testing.T) {
 
 func TestDefaultAppIsPrinted(t *testing.T) {
 	_, _, banner := startTLSMock(t, nil, "--scenario", filepath.Join("..", "..", "fixtures", "scenarios", "edges.json"))
-	want := "app " + server.DefaultClientID + " secret " + server.DefaultClientSecret + " roles CallRecords.Read.All"
+	want := "app " + identity.DefaultClientID + " secret " + identity.DefaultClientSecret + " roles CallRecords.Read.All"
 	if !strings.Contains(banner, want) || !strings.Contains(banner, "curl -s --cacert ") {
 		t.Errorf("start-up output lacks %q and a token curl line:\n%s", want, banner)
 	}
 }
 
 func TestLoadedCertificate(t *testing.T) {
-	cert, err := server.NewTLSCert([]string{"mock.test"}, time.Now())
+	cert, err := devcert.New([]string{"mock.test"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,6 +80,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	configureHTTP2(hs, cfg.h2c) // h2.go
+	var upgrader *h2cUpgrader
+	if cfg.h2c {
+		if upgrader, err = newH2CUpgrader(srv, hs); err != nil {
+			return err
+		}
+		hs.Handler = upgrader
+	}
 	base := "http://" + ln.Addr().String()
 	ln, base, sec, err := listenTLS(ln, base, cfg.identity.tls, time.Now()) // --tls (tls.go)
 	if err != nil {
@@ -106,7 +114,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fmt.Fprintf(notice, "shutting down: waiting up to %s for requests in flight\n", cfg.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
+	if err := shutdown(sctx, hs, upgrader); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
@@ -174,6 +182,7 @@ func printBanner(w io.Writer, base string, ds server.Dataset, cfg config, now ti
 		pub = cfg.publicURL.String()
 	}
 	fmt.Fprintf(w, "dialoutmock serving %s on %s (auth %s, page size %d)\n", ds.Name, pub, cfg.auth, cfg.pageSize)
+	fmt.Fprintf(w, "dashboard: %s/_mock/ui/\n", reachable(base))
 	if cfg.auth == server.AuthStrict || strings.HasPrefix(base, "https:") {
 		return // printIdentity shows a token request and a report request that work
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialoutkit/dialoutkit/devcert"
 	"github.com/dialoutkit/dialoutkit/internal/cli"
-	"github.com/dialoutkit/dialoutkit/server"
 )
 
 // tlsConfig is how the mock serves HTTPS (docs/contract.md#identity-and-https): not at all, with a
@@ -53,9 +53,9 @@ func listenTLS(ln net.Listener, base string, cfg tlsConfig, now time.Time) (net.
 		if err != nil {
 			return fail(cli.Usagef("--tls-cert %s, --tls-key %s: %w", cfg.certFile, cfg.keyFile, err))
 		}
-		tc = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+		tc = devcert.ServerConfig(pair)
 	} else {
-		cert, err := server.NewTLSCert(cfg.names, now)
+		cert, err := devcert.New(cfg.names, now)
 		if err != nil {
 			return fail(cli.Usagef("--tls-name: %w", err))
 		}

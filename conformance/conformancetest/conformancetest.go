@@ -43,10 +43,14 @@ func Subtests(t *testing.T, rep *conformance.Report) {
 	}
 }
 
-// Run runs conformance.Run with t's context and maps the report onto subtests. An invalid config, or a
-// run cut short, fails t at once; the report is returned for further assertions.
+// Run runs conformance.Run with t's context and maps the report onto subtests. An invalid config, a
+// run cut short, or server state the kit could not put back fails t at once; the report is returned
+// for further assertions. Without a Notice of its own, the run's notices go to t.Log.
 func Run(t *testing.T, cfg conformance.Config) *conformance.Report {
 	t.Helper()
+	if cfg.Notice == nil {
+		cfg.Notice = func(msg string) { t.Log(msg) }
+	}
 	rep, err := conformance.Run(t.Context(), cfg)
 	if rep == nil {
 		t.Fatalf("conformance.Run: %v", err)

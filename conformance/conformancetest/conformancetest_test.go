@@ -3,6 +3,10 @@ package conformancetest_test
 import (
 	"bufio"
 	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -62,5 +66,38 @@ func TestSubtests(t *testing.T) {
 		if !bytes.Contains(out, []byte(msg)) {
 			t.Errorf("the output lacks %q", msg)
 		}
+	}
+}
+
+// TestRunChild runs conformancetest.Run against a server with a queued fault: its notice is the subject.
+func TestRunChild(t *testing.T) {
+	if os.Getenv("CONFORMANCETEST_CHILD") != "1" {
+		t.Skip("run by TestRunLogsNotices in a child process")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/_mock/health":
+			io.WriteString(w, `{"status":"ok","datasetVersion":"v1"}`)
+		case "/_mock/faults":
+			io.WriteString(w, `[{"path":"x","times":1,"status":500,"remaining":1}]`)
+		default:
+			fmt.Fprintf(w, `{"@odata.context":"http://%s/beta/$metadata#Collection(microsoft.graph.callRecords.pstnOnlineMeetingDialoutReport)","@odata.count":0,"value":[]}`, r.Host)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	conformancetest.Run(t, conformance.Config{BaseURL: srv.URL, Profile: conformance.ProfileMock, NoMutate: true, Run: []string{"DR-ENV-001"}, HTTPClient: srv.Client()})
+}
+
+// TestRunLogsNotices: without a Notice of its own, Run gives the run's notices to t.Log.
+func TestRunLogsNotices(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRunChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "CONFORMANCETEST_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the child failed: %v\n%s", err, out)
+	}
+	if !bytes.Contains(out, []byte("1 fault is queued on the mock")) {
+		t.Errorf("the child's log lacks the notice of the queued fault:\n%s", out)
 	}
 }

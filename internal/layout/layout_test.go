@@ -58,6 +58,8 @@ var forbidden = map[string][]string{
 	"report":             {"net/http", "github.com/labstack/echo"},
 	"generator":          {"net/http", "github.com/labstack/echo"},
 	"conformance":        {"testing"},
+	"identity":           {"github.com/labstack/echo"},
+	"devcert":            {"net/http"},
 	"cmd/dialoutconform": {"testing"},
 }
 

@@ -22,7 +22,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/dialoutkit/dialoutkit/devcert"
 	"github.com/dialoutkit/dialoutkit/fixtures"
+	"github.com/dialoutkit/dialoutkit/identity"
 	"github.com/dialoutkit/dialoutkit/report"
 	"github.com/dialoutkit/dialoutkit/server"
 )
@@ -31,8 +33,8 @@ const fn = "/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport"
 
 // The apps of these tests: one holding the report's role, one without it.
 var (
-	reader = server.App{ClientID: "6731de76-14a6-49ae-97bc-6eba6914391e", Secret: "r3ader~Secret.With-Symbols_", Roles: []string{"CallRecords.Read.All"}}
-	other  = server.App{ClientID: "0a0b0c0d-1e1f-4a4b-8c8d-9e9f0a0b0c0d", Secret: "other-secret", Roles: []string{"User.Read.All"}}
+	reader = identity.App{ClientID: "6731de76-14a6-49ae-97bc-6eba6914391e", Secret: "r3ader~Secret.With-Symbols_", Roles: []string{"CallRecords.Read.All"}}
+	other  = identity.App{ClientID: "0a0b0c0d-1e1f-4a4b-8c8d-9e9f0a0b0c0d", Secret: "other-secret", Roles: []string{"User.Read.All"}}
 )
 
 // startMock serves the mock over fixtures/scenarios/edges.json with HTTPS,
@@ -56,12 +58,12 @@ func startMock(t *testing.T) (string, *http.Client) {
 	srv, err := server.New(server.Dataset{Source: ds, Version: "identitytest", Name: "edges"}, server.Config{
 		Auth:     server.AuthStrict,
 		PageSize: 2,
-		Identity: server.IdentityConfig{Apps: []server.App{reader, other}},
+		Identity: identity.Config{Apps: []identity.App{reader, other}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, err := server.NewTLSCert(nil, time.Now())
+	cert, err := devcert.New(nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +92,7 @@ func startMock(t *testing.T) (string, *http.Client) {
 
 // credential is azidentity's ClientSecretCredential with the mock as its
 // authority, configured as the README tells users to.
-func credential(t *testing.T, base string, client *http.Client, tenant string, app server.App) *azidentity.ClientSecretCredential {
+func credential(t *testing.T, base string, client *http.Client, tenant string, app identity.App) *azidentity.ClientSecretCredential {
 	t.Helper()
 	cred, err := azidentity.NewClientSecretCredential(tenant, app.ClientID, app.Secret, &azidentity.ClientSecretCredentialOptions{
 		ClientOptions: azcore.ClientOptions{
@@ -184,7 +186,7 @@ func TestWrongSecretFailsAtTheTokenStep(t *testing.T) {
 		t.Errorf("GetToken with a wrong secret = %v, want 401 invalid_client AADSTS7000215", err)
 	}
 
-	app = server.App{ClientID: "11111111-1111-4111-8111-111111111111", Secret: "x"}
+	app = identity.App{ClientID: "11111111-1111-4111-8111-111111111111", Secret: "x"}
 	_, err = graphToken(context.Background(), credential(t, base, client, "contoso.onmicrosoft.com", app))
 	if err == nil || !strings.Contains(err.Error(), "AADSTS700016") {
 		t.Errorf("GetToken for an unknown client = %v, want AADSTS700016", err)

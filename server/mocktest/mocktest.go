@@ -180,7 +180,7 @@ func (s *Server) Requests(f server.JournalFilter) []server.JournalEntry { return
 // for an app with the given roles (none: a token strict mode forbids).
 func (s *Server) Token(tb testing.TB, roles ...string) string {
 	tb.Helper()
-	tok, err := s.MintToken(roles...)
+	tok, err := s.Identity().Mint(roles...)
 	if err != nil {
 		tb.Fatalf("mocktest: mint token: %v", err)
 	}

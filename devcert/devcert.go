@@ -1,4 +1,8 @@
-package server
+// Package devcert makes the throw-away certificates dialoutmock serves HTTPS
+// with (docs/contract.md#identity-and-https): a certificate authority made at
+// start and a server certificate it signs, and the one TLS configuration
+// both a generated and a loaded certificate are served with.
+package devcert
 
 import (
 	"crypto/ecdsa"
@@ -16,24 +20,23 @@ import (
 	"time"
 )
 
-// TLSCert is a certificate generated for serving HTTPS (docs/contract.md#identity-and-https): a
-// throw-away certificate authority and a server certificate it signs, both
-// ECDSA P-256. Clients trust the CA (CAPEM): Go through SSL_CERT_FILE or a
+// Cert is a certificate generated for serving HTTPS: a throw-away
+// certificate authority and a server certificate it signs, both ECDSA P-256. Clients trust the CA (CAPEM): Go through SSL_CERT_FILE or a
 // tls.Config's RootCAs, Node through NODE_EXTRA_CA_CERTS. A CA plus a leaf,
 // rather than one self-signed certificate, is the chain every TLS stack
 // (Go, OpenSSL in Node, curl) verifies alike. The CA's key is dropped once the
 // leaf is signed, so trusting the CA trusts nothing else; both are new at
 // each call.
-type TLSCert struct {
+type Cert struct {
 	Certificate tls.Certificate // the leaf and the CA, with the leaf's key: for tls.Config.Certificates
 	CAPEM       []byte          // the CA certificate, PEM-encoded: what clients trust
 	Names       []string        // the leaf's subject alternative names
 }
 
-// NewTLSCert generates a CA and a server certificate for 127.0.0.1, ::1,
+// New generates a CA and a server certificate for 127.0.0.1, ::1,
 // localhost and names (DNS names, "*.example.test" wildcards, or IP
 // addresses), valid from an hour before now for 397 days.
-func NewTLSCert(names []string, now time.Time) (*TLSCert, error) {
+func New(names []string, now time.Time) (*Cert, error) {
 	all := append([]string{"127.0.0.1", "::1", "localhost"}, names...)
 	var dnsNames []string
 	var ips []net.IP
@@ -104,7 +107,7 @@ func NewTLSCert(names []string, now time.Time) (*TLSCert, error) {
 	for _, ip := range ips {
 		sans = append(sans, ip.String())
 	}
-	return &TLSCert{
+	return &Cert{
 		Certificate: tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey, Leaf: leaf},
 		CAPEM:       pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
 		Names:       sans,
@@ -119,18 +122,22 @@ func randomSerial() *big.Int {
 	return n
 }
 
-// ServerConfig returns a TLS configuration serving c, TLS 1.2 and later, over
-// HTTP/1.1.
-func (c *TLSCert) ServerConfig() *tls.Config {
+// ServerConfig returns the TLS configuration serving c (see ServerConfig).
+func (c *Cert) ServerConfig() *tls.Config { return ServerConfig(c.Certificate) }
+
+// ServerConfig returns the TLS configuration the mock serves cert with, generated or
+// loaded from files: TLS 1.2 and later, over HTTP/2 or HTTP/1.1 as the
+// client chooses by ALPN.
+func ServerConfig(cert tls.Certificate) *tls.Config {
 	return &tls.Config{
-		Certificates: []tls.Certificate{c.Certificate},
+		Certificates: []tls.Certificate{cert},
 		MinVersion:   tls.VersionTLS12,
-		NextProtos:   []string{"http/1.1"},
+		NextProtos:   []string{"h2", "http/1.1"},
 	}
 }
 
 // CertPool returns a pool holding only the CA: a client's RootCAs.
-func (c *TLSCert) CertPool() *x509.CertPool {
+func (c *Cert) CertPool() *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(c.CAPEM)
 	return pool

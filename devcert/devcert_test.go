@@ -1,4 +1,4 @@
-package server
+package devcert
 
 import (
 	"context"
@@ -39,15 +39,14 @@ func tlsClient(t *testing.T, pemFile, addr string) *http.Client {
 
 func TestGeneratedCertificateIsTrustedThroughItsPEM(t *testing.T) {
 	now := time.Now()
-	cert, err := NewTLSCert([]string{"mock.test", "*.apps.test", "10.1.2.3", "Mock.Test"}, now)
+	cert, err := New([]string{"mock.test", "*.apps.test", "10.1.2.3", "Mock.Test"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(scenarioDataset(t, "edges"), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(s)
+	// The handler answers with the base URL the client asked for.
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "https://"+r.Host)
+	}))
 	ts.TLS = cert.ServerConfig()
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
@@ -62,29 +61,20 @@ func TestGeneratedCertificateIsTrustedThroughItsPEM(t *testing.T) {
 	for _, host := range []string{"127.0.0.1", "localhost", "[::1]", "mock.test", "x.apps.test", "10.1.2.3"} {
 		t.Run(host, func(t *testing.T) {
 			base := "https://" + host + ":" + port
-			resp, err := trusting.Get(base + "/_mock/health")
+			resp, err := trusting.Get(base + "/")
 			if err != nil {
 				t.Fatalf("GET with the CA trusted: %v", err)
 			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				t.Errorf("status = %d, want 200", resp.StatusCode)
-			}
-			// The identity endpoints name the https base the client used.
-			resp, err = trusting.Get(base + "/common/v2.0/.well-known/openid-configuration")
-			if err != nil {
-				t.Fatal(err)
-			}
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if !strings.Contains(string(b), `"issuer":"`+base+"/") {
-				t.Errorf("openid-configuration does not name %s as issuer: %s", base, b)
+			if resp.StatusCode != http.StatusOK || string(b) != base {
+				t.Errorf("answer = %d %q, want 200 %q", resp.StatusCode, b, base)
 			}
 		})
 	}
 
 	t.Run("a name not in the certificate", func(t *testing.T) {
-		_, err := trusting.Get("https://other.test:" + port + "/_mock/health")
+		_, err := trusting.Get("https://other.test:" + port + "/")
 		var hostErr x509.HostnameError
 		if !errors.As(err, &hostErr) {
 			t.Errorf("GET other.test = %v, want a hostname error", err)
@@ -92,7 +82,7 @@ func TestGeneratedCertificateIsTrustedThroughItsPEM(t *testing.T) {
 	})
 	t.Run("a client not trusting the CA", func(t *testing.T) {
 		c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}}
-		_, err := c.Get(ts.URL + "/_mock/health")
+		_, err := c.Get(ts.URL + "/")
 		var unknown x509.UnknownAuthorityError
 		if !errors.As(err, &unknown) {
 			t.Errorf("GET without trusting the CA = %v, want an unknown authority error", err)
@@ -113,8 +103,20 @@ func TestGeneratedCertificateIsTrustedThroughItsPEM(t *testing.T) {
 
 func TestTLSNamesAreChecked(t *testing.T) {
 	for _, bad := range []string{"", "has space", "a..b", "-x.test", "x_.test", "*", "a.*.test", "http://x"} {
-		if _, err := NewTLSCert([]string{bad}, time.Now()); err == nil || !strings.Contains(err.Error(), "TLS name") {
-			t.Errorf("NewTLSCert(%q) = %v, want an error naming the TLS name", bad, err)
+		if _, err := New([]string{bad}, time.Now()); err == nil || !strings.Contains(err.Error(), "TLS name") {
+			t.Errorf("New(%q) = %v, want an error naming the TLS name", bad, err)
+		}
+	}
+}
+
+func TestServerConfig(t *testing.T) {
+	cert, err := New(nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]*tls.Config{"generated": cert.ServerConfig(), "loaded": ServerConfig(cert.Certificate)} {
+		if len(tc.Certificates) != 1 || tc.MinVersion != tls.VersionTLS12 || strings.Join(tc.NextProtos, ",") != "h2,http/1.1" {
+			t.Errorf("%s: %d certificates, min version %x, protocols %v: want one, TLS 1.2, h2 then http/1.1", name, len(tc.Certificates), tc.MinVersion, tc.NextProtos)
 		}
 	}
 }
