@@ -1,10 +1,7 @@
 package generator
 
 import (
-	"cmp"
-	"iter"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/report"
@@ -224,61 +221,6 @@ func callee(c *country, mobile bool, r rng) string {
 	}
 	b = append(b, "****"...)
 	return string(b)
-}
-
-// dayCall is a call of some user on the day being listed.
-type dayCall struct {
-	id guid
-	u  int
-	x  draw
-}
-
-// Calls lists the full calls with q.From ≤ startDateTime ≤ q.To, ordered by
-// start time then id. They are regenerated day by day from the seed, so the
-// tenant stores no call, and they are exactly the calls the ledger
-// aggregates. It is safe for concurrent use.
-func (t *Tenant) Calls(q report.Query) iter.Seq[report.Call] {
-	return func(yield func(report.Call) bool) {
-		g := t.g
-		from, to := satNanos(q.From), satNanos(q.To)
-		if from > to {
-			return
-		}
-		first := max(g.firstDay, floorDiv(from, 86400*int64(time.Second)))
-		last := min(g.firstDay+int64(len(g.kinds))-1, floorDiv(to, 86400*int64(time.Second)))
-		users := t.Users()
-		var buf []draw
-		var calls []dayCall
-		for d := first; d <= last; d++ {
-			kind := g.kinds[d-g.firstDay]
-			calls = calls[:0]
-			for u := range g.people {
-				buf = g.day(u, d, kind, buf[:0])
-				for _, x := range buf {
-					if ns := x.start * int64(time.Second); from <= ns && ns <= to {
-						calls = append(calls, dayCall{g.callID(callKey(u, d, x.k)), u, x})
-					}
-				}
-			}
-			slices.SortFunc(calls, func(a, b dayCall) int {
-				if c := cmp.Compare(a.x.start, b.x.start); c != 0 {
-					return c
-				}
-				if a.id.less(b.id) {
-					return -1
-				}
-				if b.id.less(a.id) {
-					return 1
-				}
-				return 0
-			})
-			for i := range calls {
-				if !yield(g.call(users, calls[i].u, d, &calls[i].x)) {
-					return
-				}
-			}
-		}
-	}
 }
 
 // satNanos is t in Unix nanoseconds, saturated outside the years an int64

@@ -49,7 +49,8 @@ import (
 // concurrent use.
 type Tenant struct {
 	*report.Ledger
-	g *gen
+	g   *gen
+	log *logIndex
 }
 
 // Spec returns the spec the tenant was generated from, with WindowEnd at
@@ -205,10 +206,15 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
+	entries = nil
+	log, err := g.buildLog(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if progress != nil {
 		progress(n+1, n+1)
 	}
-	return &Tenant{Ledger: l, g: g}, nil
+	return &Tenant{Ledger: l, g: g, log: log}, nil
 }
 
 // parallel runs fn over [0, n) in chunks on a fixed number of workers. Each
