@@ -28,8 +28,10 @@ const (
 // each packed as its second of the day, stream, user (or bot) and index in
 // that user's day, which is all it takes to regenerate it.
 type logIndex struct {
-	first []int    // first[i] is the position of the first call of day firstDay+i; one more for the end
-	calls []uint64 // packed, see pack
+	first   []int    // first[i] is the position of the first call of day firstDay+i; one more for the end
+	calls   []uint64 // packed, see pack
+	types   [nTypes]int
+	longest int32 // seconds
 }
 
 // Bits of a packed entry, from the top: second of the day (17), stream
@@ -62,14 +64,19 @@ func (g *gen) buildLog(ctx context.Context) (*logIndex, error) {
 		e  uint64
 		id guid
 	}
+	types := make([][nTypes]int, days)
+	longest := make([]int32, days)
 	err := parallel(ctx, days, runtime.GOMAXPROCS(0), func(lo, hi int) {
 		var ks []keyed
 		var buf []draw
+		var obuf []odraw
 		for i := lo; i < hi; i++ {
 			d := g.firstDay + int64(i)
 			ks = ks[:0]
-			g.eachCall(d, g.kinds[i], &buf, func(stream, unit int, start int64, k uint16) {
+			g.eachCall(d, g.kinds[i], &buf, &obuf, func(stream, unit int, start int64, k uint16, typ uint8, secs int32) {
 				ks = append(ks, keyed{pack(start-d*86400, stream, unit, k), g.callID(logKey(stream, unit, d, k))})
+				types[i][typ]++
+				longest[i] = max(longest[i], secs)
 			})
 			slices.SortFunc(ks, func(a, b keyed) int {
 				if c := cmp.Compare(a.e>>secShift, b.e>>secShift); c != 0 {
@@ -94,6 +101,12 @@ func (g *gen) buildLog(ctx context.Context) (*logIndex, error) {
 		return nil, err
 	}
 	ix := &logIndex{first: make([]int, days+1)}
+	for i := range days {
+		for t, n := range types[i] {
+			ix.types[t] += n
+		}
+		ix.longest = max(ix.longest, longest[i])
+	}
 	n := 0
 	for i, calls := range perDay {
 		ix.first[i] = n
@@ -109,15 +122,34 @@ func (g *gen) buildLog(ctx context.Context) (*logIndex, error) {
 }
 
 // eachCall calls fn for every call of day d, of every stream, with its
-// start in Unix seconds.
-func (g *gen) eachCall(d int64, kind uint8, buf *[]draw, fn func(stream, unit int, start int64, k uint16)) {
+// start in Unix seconds, its type (an index in callTypes) and duration.
+func (g *gen) eachCall(d int64, kind uint8, buf *[]draw, obuf *[]odraw, fn func(stream, unit int, start int64, k uint16, typ uint8, secs int32)) {
 	for u := range g.people {
 		*buf = g.day(u, d, kind, (*buf)[:0])
 		for _, x := range *buf {
-			fn(streamDialOut, u, x.start, x.k)
+			fn(streamDialOut, u, x.start, x.k, typeDialOut, x.seconds)
+		}
+		*obuf = g.otherDay(u, d, kind, (*obuf)[:0])
+		for _, x := range *obuf {
+			fn(streamUser, u, x.start, x.k, x.typ, x.seconds)
+		}
+	}
+	for b := range g.bots {
+		*obuf = g.botDay(b, d, kind, (*obuf)[:0])
+		for _, x := range *obuf {
+			fn(streamBot, b, x.start, x.k, x.typ, x.seconds)
 		}
 	}
 }
+
+// typeDialOut is conf_out's index in callTypes, after otherTypes.
+const typeDialOut = uint8(len(otherTypes))
+
+// nTypes is the number of call types.
+const nTypes = len(otherTypes) + 1
+
+// callTypes names the types eachCall reports.
+var callTypes = [nTypes]string(append(otherTypes[:len(otherTypes):len(otherTypes)], report.ConfOut))
 
 // search returns the position of the first call that starts at or after
 // sec (Unix seconds).
@@ -152,7 +184,7 @@ func (t *Tenant) CallSpan(q report.Query) (lo, hi int) {
 }
 
 // CallsAt lists the calls at positions [lo, hi) of the call log's order,
-// each regenerated from the seed.
+// each regenerated from the seed, with its user's identity.
 func (t *Tenant) CallsAt(lo, hi int) iter.Seq[report.Call] {
 	return func(yield func(report.Call) bool) {
 		ix, g := t.log, t.g
@@ -181,6 +213,7 @@ type regen struct {
 	d            int64
 	ok           bool
 	buf          []draw
+	obuf         []odraw
 }
 
 // callAt regenerates the call of entry e of day d.
@@ -190,15 +223,46 @@ func (g *gen) callAt(r *regen, users []report.User, d int64, e uint64) report.Ca
 		r.stream, r.unit, r.d, r.ok = stream, unit, d, true
 		kind := g.kinds[d-g.firstDay]
 		switch stream {
-		default:
+		case streamDialOut:
 			r.buf = g.day(unit, d, kind, r.buf[:0])
+		case streamUser:
+			r.obuf = g.otherDay(unit, d, kind, r.obuf[:0])
+		case streamBot:
+			r.obuf = g.botDay(unit, d, kind, r.obuf[:0])
 		}
 	}
-	x := &r.buf[k]
-	switch stream {
-	default:
-		return g.call(users, unit, d, x)
+	var c report.Call
+	if stream == streamDialOut {
+		c = g.call(users, unit, d, &r.buf[k])
+	} else {
+		c = g.otherCall(users, stream, unit, d, &r.obuf[k])
 	}
+	if stream != streamBot { // the user's identity, as report.CallLog lists calls
+		u := &users[unit]
+		c.UserPrincipalName, c.UserDisplayName, c.UserUsageLocation = u.UserPrincipalName, u.DisplayName, u.UsageLocation
+	}
+	return c
+}
+
+// Summary describes the tenant: its users, every call of every type with a
+// count per type, and the dial-out calls' rows and totals per currency.
+func (t *Tenant) Summary() report.Summary {
+	s := t.Ledger.Summary()
+	s.Calls = len(t.log.calls)
+	s.CallTypes = nil
+	for i, n := range t.log.types {
+		if n > 0 {
+			s.CallTypes = append(s.CallTypes, report.CallTypeCount{CallType: callTypes[i], Calls: n})
+		}
+	}
+	slices.SortFunc(s.CallTypes, func(a, b report.CallTypeCount) int { return cmp.Compare(a.CallType, b.CallType) })
+	return s
+}
+
+// Longest returns the duration of the tenant's longest call, of any type:
+// a call that starts before t has ended by t + Longest.
+func (t *Tenant) Longest() time.Duration {
+	return max(t.Ledger.Longest(), time.Duration(t.log.longest)*time.Second)
 }
 
 // Calls lists the calls with q.From ≤ startDateTime ≤ q.To, of every type,

@@ -201,26 +201,19 @@ func (g *gen) call(users []report.User, u int, d int64, x *draw) report.Call {
 	}
 	r := rng{hash(g.seedKey, tagConference, uint64(u), uint64(d)<<16|uint64(x.meeting))}
 	c.ConferenceID = newGUID(r.next(), r.next()).String()
-	c.CalleeNumber = callee(to, x.mobile, rng{hash(g.seedKey, tagCallee, key, 0)})
-	return c
-}
+	c.CalleeNumber = partyNumber(to, x.mobile, rng{hash(g.seedKey, tagCallee, key, 0)}, false)
 
-// callee writes an E.164 number of country c with its last four digits
-// masked, as the PSTN call log shows it.
-func callee(c *country, mobile bool, r rng) string {
-	lead := c.geo
-	if mobile {
-		lead = c.mobile
-	}
-	b := make([]byte, 0, 1+len(c.dial)+c.digits)
-	b = append(b, '+')
-	b = append(b, c.dial...)
-	b = append(b, lead[r.below(uint64(len(lead)))])
-	for range c.digits - 5 {
-		b = append(b, byte('0'+r.below(10)))
-	}
-	b = append(b, "****"...)
-	return string(b)
+	// The call log's other fields, from streams of their own
+	// (othercalls.go): the bridge's number dialed out from, and who
+	// carried the call.
+	c.CallID = sipCallID(rng{hash(g.seedKey, tagCallID, key, 0)})
+	c.CallerNumber = g.ownNumber(1, uint64(x.loc), from)
+	c.TenantCountryCode = g.tenantCountry.String()
+	c.OtherPartyCountryCode = to.code.String()
+	c.InventoryType = "Service"
+	c.Operator = "Microsoft"
+	c.CallDurationSource = "microsoft"
+	return c
 }
 
 // satNanos is t in Unix nanoseconds, saturated outside the years an int64

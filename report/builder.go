@@ -402,6 +402,9 @@ func (b *Builder) Build() (*CallLedger, error) {
 		}
 		return strings.Compare(unpack(st.packedField(a.blob, sID)), unpack(st.packedField(c.blob, sID)))
 	})
+	for i := range st.n {
+		d.longest = max(d.longest, st.at(i).duration)
+	}
 	d.summary = l.Summary()
 	d.summary.Calls = st.n
 	if len(b.types) > 1 || b.types[confOut] != st.n {
@@ -459,7 +462,12 @@ type CallLedger struct {
 	st      *store
 	order   []int32 // calls by start time, then id
 	summary Summary
+	longest int32 // the longest call of any type, seconds
 }
+
+// Longest returns the duration of the ledger's longest call, of any type: a
+// call that starts before t has ended by t + Longest.
+func (d *CallLedger) Longest() time.Duration { return time.Duration(d.longest) * time.Second }
 
 // Summary describes the ledger; Calls counts every call type.
 func (d *CallLedger) Summary() Summary { return d.summary }

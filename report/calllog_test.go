@@ -205,3 +205,20 @@ func ExampleCallLedger_CallSpan() {
 	// call-2 conf_out
 	// 1 report row of 1
 }
+
+// TestLongestCountsEveryType: a call of another type longer than every
+// dial-out bounds Longest, which late arrival's index relies on.
+func TestLongestCountsEveryType(t *testing.T) {
+	users := []User{{ID: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", UserPrincipalName: "ana@contoso.com", UsageLocation: "BR"}}
+	day := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	d, err := NewCallLedger(users, []Call{
+		{ID: "a", OrganizerID: users[0].ID, StartDateTime: day, Duration: 60, Currency: "BRL"},
+		{ID: "b", OrganizerID: users[0].ID, CallType: "conf_in", StartDateTime: day, Duration: 7200, Currency: "BRL"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Longest(); got != 2*time.Hour {
+		t.Errorf("Longest() = %s, want 2h, the conf_in call's", got)
+	}
+}

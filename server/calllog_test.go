@@ -375,3 +375,40 @@ func TestCallLogThrottlingFamily(t *testing.T) {
 		t.Errorf("no Retry-After on the 429")
 	}
 }
+
+// TestDatasetCountsEveryCallType: GET /_mock/dataset counts the calls of
+// every type, with a count per callType, and (with late arrival) those
+// arrived, of every type; rows and totals stay the dial-outs'.
+func TestDatasetCountsEveryCallType(t *testing.T) {
+	now := time.Date(2026, 10, 1, 9, 5, 0, 0, time.UTC)
+	_, ts := newTestServer(t, mixedDataset(t), Config{Now: func() time.Time { return now }, ArrivalDelay: report.Delay{Min: time.Minute, Max: time.Minute}})
+	var got struct {
+		Calls        int `json:"calls"`
+		ArrivedCalls int `json:"arrivedCalls"`
+		Rows         int `json:"rows"`
+		CallTypes    []struct {
+			CallType string `json:"callType"`
+			Calls    int    `json:"calls"`
+		} `json:"callTypes"`
+		Currencies []struct {
+			Currency string `json:"currency"`
+			Calls    int    `json:"calls"`
+		} `json:"currencies"`
+	}
+	if err := json.Unmarshal(get(t, ts.URL+"/_mock/dataset").body, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprint(got.CallTypes)
+	if want != "[{conf_in 1} {conf_out 2} {ucap_in 1} {user_in 1} {user_out 2}]" || got.Calls != 7 {
+		t.Errorf("calls %d, callTypes %s: want 7, [{conf_in 1} {conf_out 2} {ucap_in 1} {user_in 1} {user_out 2}]", got.Calls, want)
+	}
+	// At 09:05, c5 (the conf_in of 09-30) and c2 (the user_in that ended
+	// at 09:03:39) have arrived, a minute after their end; the dial-out c1
+	// ends at 09:10.
+	if got.ArrivedCalls != 2 {
+		t.Errorf("arrivedCalls = %d, want 2: c5 and c2", got.ArrivedCalls)
+	}
+	if got.Rows != 2 || fmt.Sprint(got.Currencies) != "[{EUR 1} {USD 1}]" {
+		t.Errorf("rows %d, currencies %v: want the dial-outs' 2 rows, [{EUR 1} {USD 1}]", got.Rows, got.Currencies)
+	}
+}
