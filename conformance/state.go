@@ -155,9 +155,10 @@ func (s *session) datasetSummary(ctx context.Context, f *foundState) {
 }
 
 // rebuildDataset makes a scenario document of the dataset being served: its calls from GET
-// /_mock/calls, in the scenario calls format, and a user for each organizer, named as the report
-// names them. The users' own usageLocation is their latest call's; users without a dial-out call
-// cannot be seen, and are left out.
+// /_mock/calls, in the scenario calls format (of every type: bots' calls have no organizer), and a
+// user for each organizer, named as the lines name them or, where they do not, as the report does.
+// The users' own usageLocation is the lines' userUsageLocation, or else their latest call's; users
+// without a call cannot be seen, and are left out.
 func (s *session) rebuildDataset(ctx context.Context, f *foundState) ([]byte, string) {
 	if f.calls > maxRebuildCalls {
 		return nil, fmt.Sprintf("it holds %d calls, more than the %d the kit copies", f.calls, maxRebuildCalls)
@@ -170,8 +171,9 @@ func (s *session) rebuildDataset(ctx context.Context, f *foundState) ([]byte, st
 		return nil, fmt.Sprintf("GET /_mock/calls answered HTTP %d", rsp.status)
 	}
 	type organizer struct {
-		latest   time.Time
-		location string
+		latest    time.Time
+		location  string
+		upn, name string // from the lines, which carry them (docs/contract.md#loading-real-data)
 	}
 	var calls [][]byte
 	organizers := map[string]*organizer{}
@@ -182,15 +184,36 @@ func (s *session) rebuildDataset(ctx context.Context, f *foundState) ([]byte, st
 			continue
 		}
 		var c struct {
-			OrganizerID   string    `json:"organizerId"`
-			StartDateTime time.Time `json:"startDateTime"`
-			UsageLocation string    `json:"usageLocation"`
+			OrganizerID       string    `json:"organizerId"`
+			StartDateTime     time.Time `json:"startDateTime"`
+			UsageLocation     string    `json:"usageLocation"`
+			CallType          string    `json:"callType"`
+			UserPrincipalName string    `json:"userPrincipalName"`
+			UserDisplayName   string    `json:"userDisplayName"`
+			UserUsageLocation string    `json:"userUsageLocation"`
 		}
-		if err := json.Unmarshal(line, &c); err != nil || c.OrganizerID == "" || c.StartDateTime.IsZero() || line[0] != '{' {
-			return nil, fmt.Sprintf("GET /_mock/calls, line %d: not a call with organizerId and startDateTime", i+1)
+		if err := json.Unmarshal(line, &c); err != nil || c.StartDateTime.IsZero() || line[0] != '{' {
+			return nil, fmt.Sprintf("GET /_mock/calls, line %d: not a call with startDateTime", i+1)
 		}
-		if o := organizers[c.OrganizerID]; o == nil || c.StartDateTime.After(o.latest) {
-			organizers[c.OrganizerID] = &organizer{c.StartDateTime, c.UsageLocation}
+		bot := c.CallType == "ucap_in" || c.CallType == "ucap_out" // no user (docs/contract.md#call-log)
+		if c.OrganizerID == "" && !bot {
+			return nil, fmt.Sprintf("GET /_mock/calls, line %d: a %s call without organizerId", i+1, cmpOr(c.CallType, "conf_out"))
+		}
+		if c.OrganizerID != "" {
+			o := organizers[c.OrganizerID]
+			if o == nil {
+				o = &organizer{}
+				organizers[c.OrganizerID] = o
+			}
+			if o.latest.IsZero() || c.StartDateTime.After(o.latest) {
+				o.latest, o.location = c.StartDateTime, c.UsageLocation
+			}
+			if c.UserPrincipalName != "" {
+				o.upn, o.name = c.UserPrincipalName, c.UserDisplayName
+			}
+			if c.UserUsageLocation != "" {
+				o.location = c.UserUsageLocation // the user's own, when the line says it
+			}
 		}
 		if first.IsZero() || c.StartDateTime.Before(first) {
 			first = c.StartDateTime
@@ -228,6 +251,9 @@ func (s *session) rebuildDataset(ctx context.Context, f *foundState) ([]byte, st
 	users := []user{}
 	for id, o := range organizers {
 		n, ok := names[id]
+		if o.upn != "" {
+			n, ok = [2]string{o.upn, o.name}, true
+		}
 		if !ok || n[0] == "" {
 			return nil, fmt.Sprintf("organizer %s has no report row that names it", id)
 		}
@@ -363,4 +389,12 @@ func (s *session) restoreFaults(ctx context.Context, f *foundState) error {
 		s.notice("Queued again the %s it had set aside.", count(len(f.faults), "fault", "faults"))
 	}
 	return errors.Join(errs...)
+}
+
+// cmpOr returns s, or alt when s is empty.
+func cmpOr(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }

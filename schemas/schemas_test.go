@@ -315,7 +315,7 @@ func callLogTests() []schemaTest {
 		{schemas.CallLogEntry, "a user call without a user", logRowWith("userId", "null"), false},
 		{schemas.CallLogEntry, "a user call with an empty UPN", logRowWith("userPrincipalName", `""`), false},
 		{schemas.CallLogEntry, "a dial-out", logRowWith(conf...), true},
-		{schemas.CallLogEntry, "a dial-out without conference", logRowWith(append(conf, "conferenceId", "null")...), false},
+		{schemas.CallLogEntry, "a dial-out of a dataset without conference ids", logRowWith(append(conf, "conferenceId", "null")...), true},
 		{schemas.CallLogEntry, "a dial-in without destination context", logRowWith(append(conf, "callType", `"conf_in"`, "destinationContext", "null")...), false},
 		{schemas.CallLogEntry, "a string charge", logRowWith("charge", `"0.00"`), false},
 		{schemas.CallLogEntry, "a negative connection charge", logRowWith("connectionCharge", `-0.01`), false},
