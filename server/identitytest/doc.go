@@ -1,9 +1,15 @@
 // Package identitytest runs real Microsoft identity libraries against the
 // mock: Go's azidentity gets a token from the mock's token endpoint over
-// HTTPS and pages through the report with it, in strict auth mode.
+// HTTPS and pages through the report with it, in strict auth mode; and the
+// Go beta SDK (msgraph-beta-sdk-go) pages through the call log,
+// getPstnCalls, with the same token, through its own request builder and
+// middleware (docs/contract.md#call-log).
 //
-// It is a module of its own so that azidentity and its dependencies stay out
-// of the dialoutkit module, which users import in their tests. Run it with
+// It is a module of its own so that azidentity, the SDK and their
+// dependencies stay out of the dialoutkit module, which users import in
+// their tests. The SDK's models package is large: the first build of this
+// module takes about ten minutes on two cores; later ones come from the
+// build cache. Run it with
 //
 //	cd server/identitytest && go vet ./... && go test -race -count=1 ./...
 package identitytest
