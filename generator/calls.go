@@ -182,8 +182,8 @@ func (g *gen) call(users []report.User, u int, d int64, x *draw) report.Call {
 		Duration:          int64(x.seconds),
 		Charge:            report.Cents(x.charge),
 		ConnectionCharge:  report.Cents(x.conn),
-		Currency:          from.currency.String(),
-		UsageLocation:     from.code.String(),
+		Currency:          currencyNames[x.loc],
+		UsageLocation:     codeNames[x.loc],
 		DestinationName:   to.name,
 		LicenseCapability: "MCOPSTNPP",
 	}
@@ -208,8 +208,8 @@ func (g *gen) call(users []report.User, u int, d int64, x *draw) report.Call {
 	// carried the call.
 	c.CallID = sipCallID(rng{hash(g.seedKey, tagCallID, key, 0)})
 	c.CallerNumber = g.ownNumber(1, uint64(x.loc), from)
-	c.TenantCountryCode = g.tenantCountry.String()
-	c.OtherPartyCountryCode = to.code.String()
+	c.TenantCountryCode = g.tenantCountryName
+	c.OtherPartyCountryCode = codeNames[x.dest]
 	c.InventoryType = "Service"
 	c.Operator = "Microsoft"
 	c.CallDurationSource = "microsoft"

@@ -69,10 +69,11 @@ type gen struct {
 	people   []person
 
 	// The other calls (othercalls.go).
-	other         [][14]uint64 // per plan, then for bots, the geometric threshold of the daily count
-	plans         []uint8      // each user's phone plan
-	bots          []bot
-	tenantCountry report.Code2
+	other             [][14]uint64 // per plan, then for bots, the geometric threshold of the daily count
+	plans             []uint8      // each user's phone plan
+	bots              []bot
+	tenantCountry     report.Code2
+	tenantCountryName string
 }
 
 func newGen(s Spec) *gen {
@@ -157,6 +158,7 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 		g.bots[b] = g.newBot(b)
 	}
 	g.tenantCountry = countries[g.people[0].home].code
+	g.tenantCountryName = codeNames[g.people[0].home]
 
 	// Count each user's calls, then give each user a slice of one array of
 	// entries, in the order the ledger sorts them (users by UPN), so the

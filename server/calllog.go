@@ -33,7 +33,9 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 		next = nextLink(p.base, p.path, p.opts, last, limit, s.pageToken(p.ds.Version, p.asOf))
 	}
 	n := int(last - first) // the page's entries: runs may hold more, past $top
-	value := make([]byte, 0, n*900)
+	buf := s.logBufs.Get().(*[]byte)
+	defer s.logBufs.Put(buf)
+	value := (*buf)[:0]
 	i := 0
 	for _, run := range runs {
 		for call := range src.CallsAt(run[0], run[1]) {
@@ -51,8 +53,22 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 	if p.beta {
 		ctx = logContextBeta
 	}
-	return writePage(c, p, ctx, last-first, next, value)
+	err := writePage(c, p, ctx, last-first, next, value)
+	if cap(value) <= maxPooledBuffer {
+		*buf = value
+	}
+	return err
 }
+
+// newLogBuffer is a buffer of Server.logBufs, which holds the buffers pages
+// of the call log are encoded into: a page of 1000 rows is most of a
+// megabyte, which a fresh buffer a request would allocate and clear each
+// time.
+func newLogBuffer() any { b := make([]byte, 0, 64<<10); return &b }
+
+// maxPooledBuffer bounds what goes back to logBuffers: a page of rows with
+// hostile long fields is not kept.
+const maxPooledBuffer = 4 << 20
 
 // logPage returns how many calls of the span [lo, hi) a client sees at
 // asOf, and the positions of those from the skip-th, at most n, as runs.

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -116,6 +117,7 @@ type Server struct {
 	identity  *identity.Authority
 	tokens    TokenVerifier // by the auth mode; nil: none
 	arrivalIx atomic.Pointer[arrivalIndex]
+	logBufs   sync.Pool // call log pages' buffers (calllog.go)
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -144,6 +146,7 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 		journal:   newJournal(cfg.JournalSize),
 		chaos:     newChaos(cfg.Chaos),
 		throttle:  newThrottler(cfg.Throttle),
+		logBufs:   sync.Pool{New: newLogBuffer},
 	}
 	if s.log == nil && cfg.Log != nil {
 		s.log = cfg.Log.Logger()
