@@ -72,7 +72,6 @@ type gen struct {
 	other             [][14]uint64 // per plan, then for bots, the geometric threshold of the daily count
 	plans             []uint8      // each user's phone plan
 	bots              []bot
-	tenantCountry     report.Code2
 	tenantCountryName string
 }
 
@@ -157,7 +156,6 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 	for b := range g.bots {
 		g.bots[b] = g.newBot(b)
 	}
-	g.tenantCountry = countries[g.people[0].home].code
 	g.tenantCountryName = codeNames[g.people[0].home]
 
 	// Count each user's calls, then give each user a slice of one array of
