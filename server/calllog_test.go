@@ -412,3 +412,29 @@ func TestDatasetCountsEveryCallType(t *testing.T) {
 		t.Errorf("rows %d, currencies %v: want the dial-outs' 2 rows, [{EUR 1} {USD 1}]", got.Rows, got.Currencies)
 	}
 }
+
+// TestDailyCountsDialOuts: GET /_mock/daily, the dashboard's spend per day,
+// sums the dial-out calls, as the summary's totals per currency do: calls of
+// the other types are in the call log only (decision D11).
+func TestDailyCountsDialOuts(t *testing.T) {
+	ds := mixedDataset(t)
+	_, ts := newTestServer(t, ds, Config{})
+	var d daily
+	if err := json.Unmarshal(get(t, ts.URL+"/_mock/daily").body, &d); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range d.Currencies {
+		got = append(got, fmt.Sprintf("%s %d calls %d s %s", c.Currency, c.Calls, c.Seconds, c.Charge))
+	}
+	var want []string
+	for _, c := range ds.Source.Summary().Currencies {
+		want = append(want, fmt.Sprintf("%s %d calls %d s %s", c.Currency, c.Calls, c.Seconds, c.Charge))
+	}
+	if diff := cmp.Diff([]string{"EUR 1 calls 600 s 1.30", "USD 1 calls 100 s 0.10"}, want); diff != "" {
+		t.Fatalf("the summary's currencies (-by hand +summary):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("GET /_mock/daily totals (-summary +daily):\n%s", diff)
+	}
+}
