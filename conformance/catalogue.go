@@ -3,6 +3,15 @@ package conformance
 // graphDoc is the Graph page the function's contract comes from.
 const graphDoc = "learn.microsoft.com/graph/api/callrecords-callrecord-getpstnonlinemeetingdialoutreport (beta)"
 
+// logDoc is the Graph page of the call log, getPstnCalls.
+const logDoc = "learn.microsoft.com/graph/api/callrecords-callrecord-getpstncalls"
+
+// mockMustGraphShould makes a check a MUST in the mock profile and a SHOULD in the graph profile.
+func mockMustGraphShould(d checkDef) checkDef {
+	d.Level, d.GraphLevel = Must, Should
+	return d
+}
+
 // catalogue is the list of checks in catalogue order. IDs are stable: a check that goes away leaves
 // its ID unused, and a new one takes the next number of its area.
 func catalogue() []checkDef {
@@ -151,6 +160,48 @@ func catalogue() []checkDef {
 			Statement: "Generated tenants are kept in a bounded cache; an evicted tenant is rebuilt identically when asked again. Judged when GET /_mock/tenants lists one of the kit's tenants as not cached. (docs/contract.md#many-tenants)", Profiles: mockOnly}, checkTenantAfterEviction},
 		{Check{ID: "DR-TENANT-005", Title: "Throttling counts per tenant", Level: Should,
 			Statement: "Throttling counts per tenant and per app per tenant: one tenant at its limit (429 with Retry-After) leaves the same app in another tenant served. Judged when a tenant meets a limit within 120 requests. (docs/contract.md#many-tenants, #throttling)", Profiles: mockOnly}, checkTenantThrottling},
+
+		// PSTN: the call log, getPstnCalls, over the week before To (the week the date forms spell).
+		{Check{ID: "DR-PSTN-001", Title: "The call log answers 200 with pages of pstnCallLogRow", Level: Must,
+			Statement: "GET /beta/communications/callRecords/getPstnCalls(fromDateTime=..,toDateTime=..) returns 200 OK, application/json, and a collection of pstnCallLogRow: @odata.context names {base}/beta/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow). (" + logDoc + "; docs/contract.md#call-log)", Profiles: both}, checkLogAnswers},
+		{Check{ID: "DR-PSTN-002", Title: "Every call log page matches calllog-page.schema.json", Level: Must,
+			Statement: "A page holds @odata.context, @odata.count (rows in this page) and value, plus an absolute @odata.nextLink when another page exists. (" + logDoc + "; docs/contract.md#call-log; schemas/calllog-page.schema.json)", Profiles: both}, checkLogPageSchema},
+		{Check{ID: "DR-PSTN-003", Title: "Every call log row matches calllog-entry.schema.json", Level: Must,
+			Statement: "Entries are pstnCallLogRow with every property of the type (null where the call has none); userId, userPrincipalName and userDisplayName are null or empty for ucap_in and ucap_out only; destinationContext is set on conf_in and conf_out. (learn.microsoft.com/graph/api/resources/callrecords-pstncalllogrow; docs/contract.md#call-log; schemas/calllog-entry.schema.json)", Profiles: both}, checkLogEntrySchema},
+		mockMustGraphShould(checkDef{Check{ID: "DR-PSTN-004", Title: "Beta rows carry otherPartyCountryCode and administrativeUnitInfos", Level: Must,
+			Statement: "In beta the entries also carry otherPartyCountryCode and administrativeUnitInfos. MUST in the mock profile, SHOULD in the graph profile. (learn.microsoft.com/graph/api/resources/callrecords-pstncalllogrow?view=graph-rest-beta; docs/contract.md#call-log)", Profiles: both}, checkLogBetaProperties}),
+		{Check{ID: "DR-PSTN-005", Title: "charge and connectionCharge are exact JSON numbers", Level: Must,
+			Statement: "Decimals (Edm.Decimal) are written as numbers, strings only with IEEE754Compatible=true; a call's charge has two places, so more fractional digits are a float artefact. (docs/contract.md#call-log, #what-clients-send)", Profiles: both}, checkLogDecimals},
+		mockMustGraphShould(checkDef{Check{ID: "DR-PSTN-006", Title: "charge and connectionCharge have exactly two decimal places", Level: Must,
+			Statement: "Decimals written with exactly two places (0.00, as the documentation's example). MUST in the mock profile, SHOULD in the graph profile. (" + logDoc + "; docs/contract.md#call-log)", Profiles: both}, checkLogTwoPlaces}),
+		{Check{ID: "DR-PSTN-007", Title: "A call log page holds at most 1000 rows, and @odata.count counts them", Level: Must,
+			Statement: "If there are more than 1000 entries in the date range, the body also includes an @odata.nextLink; @odata.count enumerates the records in this response (1000 on a full first page). (" + logDoc + "; docs/contract.md#call-log)", Profiles: both}, checkLogPaging},
+		{Check{ID: "DR-PSTN-008", Title: "The call log's nextLinks are absolute, followable, and the last page has none", Level: Must,
+			Statement: "The next page's URL is absolute and on the base URL's host, clients follow it verbatim, and the last page in the date range does not have @odata.nextLink. (" + logDoc + "; docs/contract.md#call-log, #response)", Profiles: both}, checkLogNextLinks},
+		mockMustGraphShould(checkDef{Check{ID: "DR-PSTN-009", Title: "The call log's nextLink keeps the request's spelling and parameter names", Level: Must,
+			Statement: "A nextLink keeps the request's function spelling and parameter names and adds $skip. MUST in the mock profile, SHOULD in the graph profile, as the documentation's own example nextLink renames them from/to. (" + logDoc + "; docs/contract.md#call-log)", Profiles: both}, checkLogNextLinkSpelling}),
+		{Check{ID: "DR-PSTN-010", Title: "Every row starts inside the range, both ends inclusive, once", Level: Must,
+			Statement: "fromDateTime and toDateTime are UTC, inclusive, based on the call start time; each row maps to one call. (" + logDoc + "; docs/contract.md#call-log, decision D4)", Profiles: both}, checkLogInRange},
+		{Check{ID: "DR-PSTN-011", Title: "All three spellings of getPstnCalls, in any case, list the same calls", Level: Must,
+			Statement: "getPstnCalls, microsoft.graph.callRecords.getPstnCalls and callRecords.getPstnCalls all work; path segment names are case-insensitive. (docs/contract.md#call-log, #request)", Profiles: both}, checkLogSpellings},
+		{Check{ID: "DR-PSTN-012", Title: "The call log takes every date form", Level: Must,
+			Statement: "The same date forms as the dial-out report: date only (midnight UTC), 7 fractional digits, offsets with a raw +, percent-encoding, swapped parameters. (docs/contract.md#call-log, #request, decision D2)", Profiles: both}, checkLogDateForms},
+		{Check{ID: "DR-PSTN-013", Title: "The call log is in v1.0 too, with the same calls", Level: Must,
+			Statement: "getPstnCalls exists in v1.0: its @odata.context names {base}/v1.0/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow). (learn.microsoft.com/graph/api/callrecords-callrecord-getpstncalls?view=graph-rest-1.0; docs/contract.md#call-log)", Profiles: both}, checkLogV1},
+		{Check{ID: "DR-PSTN-014", Title: "The call log's parameter errors answer 400 BadRequest", Level: Must,
+			Statement: "The same parameter rules as the dial-out report: missing, empty, malformed or reversed values answer 400 BadRequest; a range over 90 days 400 (or 406). (" + logDoc + "; docs/contract.md#call-log, #parameters, decision D3)", Profiles: both}, checkLogParamErrors},
+		{Check{ID: "DR-PSTN-015", Title: "The call log without a token answers 401 InvalidAuthenticationToken", Level: Must,
+			Statement: "Authorization: Bearer {token} is required; without it, 401 InvalidAuthenticationToken in Graph's envelope. (" + logDoc + "; docs/contract.md#call-log, #errors)", Profiles: both}, checkLogNoToken},
+		{Check{ID: "DR-PSTN-016", Title: "The call log lists exactly the ledger's calls", Level: Must,
+			Statement: "The call log is served from the same ledger as the report: the call log of a range lists every call GET /_mock/calls shows for it, of every type, each once. (docs/contract.md#call-log, #control-api)", Profiles: mockOnly}, checkLogLedger},
+		{Check{ID: "DR-PSTN-017", Title: "Call log rows come in (startDateTime, id) order", Level: Must,
+			Statement: "Rows in (startDateTime, id) order, so $skip paging is stable. (docs/contract.md#call-log)", Profiles: mockOnly}, checkLogOrder},
+
+		// XFN: the dial-out report is the aggregation of the call log's conf_out rows.
+		mockMustGraphShould(checkDef{Check{ID: "DR-XFN-001", Title: "The report of a range is the aggregation of its conf_out call log rows", Level: Must,
+			Statement: "The dial-out report of a range equals, row for row, the aggregation of that range's getPstnCalls rows with callType conf_out by (userId, usageCountryCode, destinationContext, currency), totalCallCharge = Σ(charge + connectionCharge). The kit reads the report again after the call log: FAIL when the functions disagree while both report reads agree, SKIP when the report changed between its reads. MUST in the mock profile, SHOULD in the graph profile. (docs/contract.md#call-log, decisions D11, D12)", Profiles: both}, checkCrossWeek}),
+		mockMustGraphShould(checkDef{Check{ID: "DR-XFN-002", Title: "The report equals the call log's aggregation on both halves of a split range", Level: Must,
+			Statement: "The same rule on each half of the week split at an instant, [a, m] and [m + 100 ns, b]: both ends inclusive in both functions. MUST in the mock profile, SHOULD in the graph profile. (docs/contract.md#call-log, decisions D4, D11, D12)", Profiles: both}, checkCrossSplit}),
 
 		// LEDGER: mock only, against the ground truth.
 		{Check{ID: "DR-LEDGER-001", Title: "GET /_mock/calls returns the ledger as JSON Lines", Level: Must,

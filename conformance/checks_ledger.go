@@ -49,7 +49,7 @@ func checkLedgerBounds(ctx context.Context, s *session, p *probe) {
 	}
 	var starts []time.Time
 	for _, c := range led.calls {
-		if c.start.Truncate(100*time.Nanosecond).Equal(c.start) && !c.start.Before(s.cfg.From) && !c.start.After(s.cfg.To) {
+		if c.dialOut() && c.start.Truncate(100*time.Nanosecond).Equal(c.start) && !c.start.Before(s.cfg.From) && !c.start.After(s.cfg.To) {
 			starts = append(starts, c.start)
 		}
 	}

@@ -240,34 +240,34 @@ func TestBrokenServers(t *testing.T) {
 	}{
 		{name: "a key repeated across pages", b: breaks{dupKeyAcrossPages: true}, want: "DR-PAGE-007"},
 		{name: "a key twice in one page", b: breaks{dupKeyInPage: true}, want: "DR-AGG-001"},
-		{name: "a relative nextLink", b: breaks{relativeNextLink: true}, want: "DR-PAGE-003", collateral: []string{"DR-SCHEMA-001"}},
-		{name: "a nextLink to another host", b: breaks{foreignNextLink: true}, want: "DR-PAGE-004"},
+		{name: "a relative nextLink", b: breaks{relativeNextLink: true}, want: "DR-PAGE-003", collateral: []string{"DR-SCHEMA-001", "DR-PSTN-002", "DR-PSTN-008"}},
+		{name: "a nextLink to another host", b: breaks{foreignNextLink: true}, want: "DR-PAGE-004", collateral: []string{"DR-PSTN-008"}},
 		{name: "a nextLink on the last page", b: breaks{nextLinkOnLastPage: true}, want: "DR-PAGE-006"},
 		{name: "@odata.count is the grand total", b: breaks{countIsTotal: true}, want: "DR-PAGE-002"},
 		{name: "a string decimal", b: breaks{stringDecimal: true}, want: "DR-AGG-004", collateral: []string{"DR-SCHEMA-002"}},
-		{name: "a float artefact", b: breaks{floatSums: true}, want: "DR-AGG-004", collateral: []string{"DR-LEDGER-002", "DR-LEDGER-003", "DR-LEDGER-010", "DR-AGG-006"}},
-		{name: "an error without message", b: breaks{noMessage: true}, want: "DR-ERR-002", collateral: []string{"DR-ERR-001", "DR-LEDGER-013"}},
-		{name: "200 for a 100-day range", b: breaks{no90DayLimit: true}, want: "DR-PARAM-012"},
+		{name: "a float artefact", b: breaks{floatSums: true}, want: "DR-AGG-004", collateral: []string{"DR-LEDGER-002", "DR-LEDGER-003", "DR-LEDGER-010", "DR-AGG-006", "DR-XFN-001", "DR-XFN-002"}},
+		{name: "an error without message", b: breaks{noMessage: true}, want: "DR-ERR-002", collateral: []string{"DR-ERR-001", "DR-LEDGER-013", "DR-PSTN-015"}},
+		{name: "200 for a 100-day range", b: breaks{no90DayLimit: true}, want: "DR-PARAM-012", collateral: []string{"DR-PSTN-014"}},
 		{name: "a total past Int32", b: breaks{}, extra: overflow, want: "DR-AGG-003", collateral: []string{"DR-SCHEMA-002"}},
 		{name: "a fraction in an integer", b: breaks{exponentInteger: true}, want: "DR-AGG-003"},
 		{name: "a wrong Content-Type", b: breaks{wrongContentType: true}, want: "DR-ENV-002"},
 		{name: "rows that change between two reads", b: breaks{unstableRows: true}, want: "DR-PAGE-008"},
-		{name: "a page of 1001 entries", b: breaks{}, extra: big(1001), pageSize: 1001, want: "DR-PAGE-001", collateral: []string{"DR-SCHEMA-001", "DR-LEDGER-011"}},
+		{name: "a page of 1001 entries", b: breaks{}, extra: big(1001), pageSize: 1001, want: "DR-PAGE-001", collateral: []string{"DR-SCHEMA-001", "DR-LEDGER-011", "DR-PSTN-002", "DR-PSTN-003", "DR-PSTN-007"}},
 		{name: "totals that disagree with the ledger", b: breaks{ledgerOffByOne: true}, want: "DR-LEDGER-002", collateral: []string{"DR-LEDGER-003"}},
 		{name: "no @odata.context", b: breaks{noContext: true}, want: "DR-ENV-008", collateral: []string{"DR-SCHEMA-001"}},
 		{name: "@odata.context not first", b: breaks{contextNotFirst: true}, want: "DR-ENV-009"},
-		{name: "200 without a token", b: breaks{noAuth: true}, want: "DR-AUTH-001"},
+		{name: "200 without a token", b: breaks{noAuth: true}, want: "DR-AUTH-001", collateral: []string{"DR-PSTN-015"}},
 		{name: "no request-id", b: breaks{noRequestID: true}, want: "DR-ENV-004"},
 		{name: "client-request-id not echoed", b: breaks{noCRIDEcho: true}, want: "DR-ENV-005"},
 		{name: "no OData-Version", b: breaks{noODataVersion: true}, want: "DR-ENV-007"},
 		{name: "/v1.0 served", b: breaks{v1Served: true}, want: "DR-PARAM-018"},
-		{name: "from after to accepted", b: breaks{reversedAccepted: true}, want: "DR-PARAM-011"},
-		{name: "date-only read as the end of the day", b: breaks{dateOnlyEndOfDay: true}, want: "DR-PARAM-001"},
-		{name: "no percent-decoding", b: breaks{noPercentDecode: true}, want: "DR-PARAM-004"},
-		{name: "a raw + read as a space", b: breaks{plusAsSpace: true}, want: "DR-PARAM-003"},
+		{name: "from after to accepted", b: breaks{reversedAccepted: true}, want: "DR-PARAM-011", collateral: []string{"DR-PSTN-014"}},
+		{name: "date-only read as the end of the day", b: breaks{dateOnlyEndOfDay: true}, want: "DR-PARAM-001", collateral: []string{"DR-PSTN-012"}},
+		{name: "no percent-decoding", b: breaks{noPercentDecode: true}, want: "DR-PARAM-004", collateral: []string{"DR-PSTN-012"}},
+		{name: "a raw + read as a space", b: breaks{plusAsSpace: true}, want: "DR-PARAM-003", collateral: []string{"DR-PSTN-012"}},
 		{name: "the Kiota spelling refused", b: breaks{qualifiedRejected: true}, want: "DR-PARAM-006"},
-		{name: "case-sensitive segments", b: breaks{caseSensitive: true}, want: "DR-PARAM-007"},
-		{name: "toDateTime exclusive", b: breaks{exclusiveTo: true}, want: "DR-LEDGER-003", collateral: []string{"DR-AGG-006", "DR-LEDGER-010"}},
+		{name: "case-sensitive segments", b: breaks{caseSensitive: true}, want: "DR-PARAM-007", collateral: []string{"DR-PSTN-011"}},
+		{name: "toDateTime exclusive", b: breaks{exclusiveTo: true}, want: "DR-LEDGER-003", collateral: []string{"DR-AGG-006", "DR-LEDGER-010", "DR-XFN-001", "DR-XFN-002"}},
 		{name: "errors as text/plain", b: breaks{errorTextPlain: true}, want: "DR-ERR-003"},
 		{name: "$top ignored", b: breaks{topIgnored: true}, want: "DR-PARAM-014", collateral: []string{"DR-PARAM-017"}},
 		{name: "a negative $skip accepted", b: breaks{badSkipAccepted: true}, want: "DR-PARAM-016"},
@@ -280,6 +280,14 @@ func TestBrokenServers(t *testing.T) {
 		{name: "tenants share their users", b: breaks{tenantsShareData: true}, want: "DR-TENANT-001"},
 		{name: "a nextLink is not bound to its tenant", b: breaks{tenantLinkUnbound: true}, want: "DR-TENANT-003"},
 		{name: "an evicted tenant comes back different", b: breaks{tenantRebuildDiffers: true}, want: "DR-TENANT-004", collateral: []string{"DR-TENANT-002"}},
+
+		// The call log's own breakages (docs/contract.md#call-log). The report breakages above share
+		// the fake's parsing and paging with the call log, so the call log's twin of a check may see
+		// them too: that is listed as collateral.
+		{name: "a call log page whose @odata.count is off by one", b: breaks{logCountOff: true}, want: "DR-PSTN-007"},
+		{name: "a conf_out row missing from the call log", b: breaks{logMissingConfOut: true}, want: "DR-XFN-001", collateral: []string{"DR-XFN-002", "DR-PSTN-016"}},
+		{name: "a call log charge with a float artefact", b: breaks{logFloatCharge: true}, want: "DR-PSTN-005", collateral: []string{"DR-PSTN-006", "DR-XFN-001", "DR-XFN-002"}},
+		{name: "a call log nextLink that loses the range", b: breaks{logNextLinkLosesRange: true}, want: "DR-PSTN-008", collateral: []string{"DR-PSTN-009"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -311,5 +319,44 @@ func TestBrokenServers(t *testing.T) {
 				t.Errorf("Passed() = true, want false")
 			}
 		})
+	}
+}
+
+// TestCrossFunctionInTheGraphProfile: against a live tenant the cross-function rule is a SHOULD: the
+// functions disagreeing while two reads of the report agree is a FAIL that does not fail the run,
+// and a report that moved between its reads is a SKIP, never a FAIL.
+func TestCrossFunctionInTheGraphProfile(t *testing.T) {
+	cases := []struct {
+		name   string
+		b      breaks
+		status conformance.Status
+		reason string
+	}{
+		{"the functions disagree", breaks{logMissingConfOut: true}, conformance.Fail, "the call log's conf_out rows make"},
+		{"the report moves between its reads", breaks{unstableRows: true}, conformance.Skip, "changed between its reads"},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := serve(t, newFake(tt.b), conformance.ProfileGraph)
+			cfg.Run = []string{"^DR-XFN-001$"}
+			rep := run(t, cfg)
+			r, _ := rep.Result("DR-XFN-001")
+			if r.Status != tt.status || !strings.Contains(r.Reason, tt.reason) {
+				t.Errorf("DR-XFN-001 = %s %q, want %s saying %q", r.Status, r.Reason, tt.status, tt.reason)
+			}
+			if r.Level != conformance.Should {
+				t.Errorf("DR-XFN-001 ran at level %s in the graph profile, want SHOULD", r.Level)
+			}
+			if !rep.Passed() {
+				t.Errorf("Passed() = false: a SHOULD check fails no run")
+			}
+		})
+	}
+	// In the mock profile the same disagreement is a MUST.
+	cfg := serve(t, newFake(breaks{logMissingConfOut: true}), conformance.ProfileMock)
+	cfg.Run = []string{"^DR-XFN-001$"}
+	rep := run(t, cfg)
+	if r, _ := rep.Result("DR-XFN-001"); r.Status != conformance.Fail || r.Level != conformance.Must || rep.Passed() {
+		t.Errorf("mock profile: DR-XFN-001 = %s at %s, Passed() = %t; want a MUST FAIL", r.Status, r.Level, rep.Passed())
 	}
 }

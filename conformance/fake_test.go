@@ -32,6 +32,7 @@ func fakeNow() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 type fakeUser struct{ id, upn, name, location string }
 
 type fakeCall struct {
+	typ                         string // callType; "" is conf_out
 	id, organizer, dialer       string
 	location, context, currency string
 	start                       time.Time
@@ -59,6 +60,8 @@ type breaks struct {
 	identityUnstable, resetBroken, putAcceptsOverflow, putIgnoresUnknown, healthNoVersion      bool
 	ledgerOffByOne, emptyRange404, exponentInteger, putRefusesNamed                            bool
 	tenantsShareData, tenantLinkUnbound, tenantRebuildDiffers, throttleAcrossTenants           bool
+	// The call log's breakages.
+	logCountOff, logMissingConfOut, logFloatCharge, logNextLinkLosesRange bool
 }
 
 // linesMode says how much of JSON Lines (docs/contract.md#loading-real-data) the fake speaks.
@@ -187,6 +190,20 @@ func referenceData() *fakeData {
 	add(users[3], "DE", "International", time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), 45, "2.10", "0.10", "")
 	// Ines dials out of Ana's meeting: Ana's row counts it.
 	add(users[0], "BR", "International", time.Date(2026, 11, 5, 16, 0, 0, 0, time.UTC), 240, "3.33", "0.17", guid(8))
+	// Calls of other types, in the call log only: a user's inbound call, a dial-in to a meeting and a
+	// bot's call without a user, inside the week before To.
+	other := func(typ string, u fakeUser, loc, dctx string, start time.Time, dur int64, charge string) {
+		n++
+		c := fakeCall{typ: typ, id: fmt.Sprintf("9c1d2e3f-4a5b-4c6d-8e7f-%012d", n), organizer: u.id, location: loc, context: dctx,
+			currency: cur[loc], start: start, duration: dur, charge: charge, connection: "0", callee: "+1425555****", destination: "United States"}
+		if typ == "conf_in" {
+			c.conf = fmt.Sprint(400000 + n)
+		}
+		d.calls = append(d.calls, c)
+	}
+	other("user_in", users[1], "US", "Domestic", time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), 219, "0.00")
+	other("conf_in", users[2], "FR", "Domestic", time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC), 600, "0.35")
+	other("ucap_in", fakeUser{location: "US"}, "US", "Domestic", time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC), 42, "0.03")
 	// Before the window, and a call with a fractional start.
 	add(users[1], "US", "Domestic", time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC), 10, "9.99", "0", "")
 	add(users[4], "JP", "Domestic", time.Date(2026, 11, 15, 8, 0, 0, 500_000_000, time.UTC), 75, "12", "0", "")
@@ -255,13 +272,14 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	open := strings.IndexByte(seg[3], '(')
-	if open < 0 || !strings.HasSuffix(seg[3], ")") || !f.fnName(seg[3][:open]) {
+	isLog := open >= 0 && f.logName(seg[3][:open])
+	if open < 0 || !strings.HasSuffix(seg[3], ")") || !isLog && !f.fnName(seg[3][:open]) {
 		ans.error(400, "BadRequest", "Resource not found for the segment '"+seg[3]+"'.")
 		return
 	}
 	switch {
 	case strings.EqualFold(seg[0], "beta"):
-	case strings.EqualFold(seg[0], "v1.0") && f.b.v1Served:
+	case strings.EqualFold(seg[0], "v1.0") && (f.b.v1Served || isLog):
 	default:
 		ans.error(400, "BadRequest", "Resource not found for the segment '"+seg[3][:open]+"'.")
 		return
@@ -321,6 +339,10 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ans.error(400, "BadRequest", "This nextLink belongs to another dataset version.")
 			return
 		}
+	}
+	if isLog {
+		f.serveLog(ans, r, data, from, to, skip, top, strings.EqualFold(seg[0], "beta"))
+		return
 	}
 	rows := f.cachedReport(data, from, to)
 	if len(rows) == 0 && f.b.emptyRange404 {
@@ -382,6 +404,16 @@ func (f *fake) fnName(s string) bool {
 		if f.b.qualifiedRejected && strings.HasPrefix(n, "microsoft.") {
 			continue
 		}
+		if f.name(s, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// logName reports whether s spells the call log, getPstnCalls.
+func (f *fake) logName(s string) bool {
+	for _, n := range []string{"getPstnCalls", "microsoft.graph.callRecords.getPstnCalls", "callRecords.getPstnCalls"} {
 		if f.name(s, n) {
 			return true
 		}
@@ -531,8 +563,8 @@ func (f *fake) cachedReport(d *fakeData, from, to time.Time) []row {
 func (f *fake) report(d *fakeData, from, to time.Time) []row {
 	idx := map[rowKey]*row{}
 	for _, c := range d.calls {
-		if c.start.Before(from) || c.start.After(to) || (f.b.exclusiveTo && c.start.Equal(to)) {
-			continue
+		if c.typ != "" || c.start.Before(from) || c.start.After(to) || (f.b.exclusiveTo && c.start.Equal(to)) {
+			continue // the report aggregates conf_out calls only (decision D11)
 		}
 		k := rowKey{c.organizer, c.location, c.context, c.currency}
 		r := idx[k]
@@ -782,6 +814,10 @@ func (f *fake) serveCalls(a *answer, r *http.Request) {
 	f.mu.Unlock()
 	calls := slices.Clone(d.calls)
 	slices.SortFunc(calls, func(x, y fakeCall) int { return x.start.Compare(y.start) })
+	offByOne := len(calls) / 2 // the dial-out call ledgerOffByOne changes
+	for offByOne < len(calls)-1 && calls[offByOne].typ != "" {
+		offByOne++
+	}
 	a.headers("application/x-ndjson", true)
 	a.w.WriteHeader(200)
 	for i, c := range calls {
@@ -789,17 +825,30 @@ func (f *fake) serveCalls(a *answer, r *http.Request) {
 			continue
 		}
 		charge := decText(rat(c.charge))
-		if f.b.ledgerOffByOne && d == f.startup && i == len(calls)/2 {
+		if f.b.ledgerOffByOne && d == f.startup && i == offByOne {
 			charge = decText(new(big.Rat).Add(rat(c.charge), rat("1")))
 		}
-		line := fmt.Sprintf(`{"id":%s,"organizerId":%s,"startDateTime":%s,"endDateTime":%s,"duration":%d,"destinationContext":%s,"charge":%s,"connectionCharge":%s,"currency":%s,"usageLocation":%s`,
-			jstr(c.id), jstr(c.organizer), jstr(c.start.UTC().Format(time.RFC3339Nano)), jstr(c.start.Add(time.Duration(c.duration)*time.Second).UTC().Format(time.RFC3339Nano)),
+		organizer := `"organizerId":` + jstr(c.organizer) + `,`
+		if c.organizer == "" {
+			organizer = ""
+		}
+		line := fmt.Sprintf(`{"id":%s,%s"startDateTime":%s,"endDateTime":%s,"duration":%d,"destinationContext":%s,"charge":%s,"connectionCharge":%s,"currency":%s,"usageLocation":%s`,
+			jstr(c.id), organizer, jstr(c.start.UTC().Format(time.RFC3339Nano)), jstr(c.start.Add(time.Duration(c.duration)*time.Second).UTC().Format(time.RFC3339Nano)),
 			c.duration, jstr(c.context), charge, decText(rat(c.connection)), jstr(c.currency), jstr(c.location))
 		if c.dialer != "" {
 			line += `,"dialerId":` + jstr(c.dialer)
 		}
+		if c.typ != "" {
+			line += `,"callType":` + jstr(c.typ)
+		}
 		if c.callee != "" {
-			line += `,"calleeNumber":` + jstr(c.callee) + `,"destinationName":` + jstr(c.destination) + `,"conferenceId":` + jstr(c.conf) + `,"licenseCapability":` + jstr(c.licence)
+			line += `,"calleeNumber":` + jstr(c.callee) + `,"destinationName":` + jstr(c.destination)
+		}
+		if c.conf != "" {
+			line += `,"conferenceId":` + jstr(c.conf)
+		}
+		if c.licence != "" {
+			line += `,"licenseCapability":` + jstr(c.licence)
 		}
 		if u := d.users[c.organizer]; f.lines != linesNone {
 			line += `,"userPrincipalName":` + jstr(u.upn) + `,"userDisplayName":` + jstr(u.name) + `,"userUsageLocation":` + jstr(u.location)
@@ -854,7 +903,7 @@ func (f *fake) load(a *answer, r *http.Request) {
 	}
 	for i, c := range doc.Calls {
 		u, ok := d.users[c.OrganizerID]
-		if !ok {
+		if !ok && !(c.OrganizerID == "" && strings.HasPrefix(c.CallType, "ucap_")) {
 			a.error(400, "BadRequest", fmt.Sprintf("scenario: calls[%d].organizerId: no such user", i))
 			return
 		}
@@ -874,12 +923,17 @@ func (f *fake) load(a *answer, r *http.Request) {
 			loc = u.location
 		}
 		k := rowKey{c.OrganizerID, loc, c.DestinationContext, c.Currency}
-		seconds[k] += c.Duration
+		if c.CallType == "" || c.CallType == "conf_out" {
+			seconds[k] += c.Duration
+		}
 		if seconds[k] > 1<<31-1 && !f.b.putAcceptsOverflow {
 			a.error(400, "BadRequest", fmt.Sprintf("scenario: calls[%d].duration: the total seconds of %v would pass Int32", i, k))
 			return
 		}
-		d.calls = append(d.calls, fakeCall{id: c.ID, organizer: c.OrganizerID, dialer: c.DialerID, location: loc, context: c.DestinationContext,
+		if c.CallType == "conf_out" {
+			c.CallType = ""
+		}
+		d.calls = append(d.calls, fakeCall{typ: c.CallType, id: c.ID, organizer: c.OrganizerID, dialer: c.DialerID, location: loc, context: c.DestinationContext,
 			currency: c.Currency, start: start, duration: c.Duration, charge: charge, connection: conn,
 			callee: c.CalleeNumber, destination: c.DestinationName, conf: c.ConferenceID, licence: c.LicenseCapability})
 	}
@@ -907,7 +961,7 @@ type fakeDocUser struct{ ID, UserPrincipalName, DisplayName, UsageLocation strin
 
 type fakeDocCall struct {
 	ID, OrganizerID, StartDateTime, EndDateTime, DestinationContext, Currency, UsageLocation string
-	DialerID, CalleeNumber, DestinationName, ConferenceID, LicenseCapability                 string
+	DialerID, CalleeNumber, DestinationName, ConferenceID, LicenseCapability, CallType       string
 	UserPrincipalName, UserDisplayName, UserUsageLocation                                    string
 	Duration                                                                                 int64
 	Charge, ConnectionCharge                                                                 json.RawMessage
@@ -1019,4 +1073,103 @@ func (f *fake) tenant(tid string) (*fakeData, bool) {
 	}
 	f.tenants[tid] = d
 	return d, false
+}
+
+// ---- the call log ----
+
+// serveLog answers getPstnCalls (docs/contract.md#call-log): every call of [from, to], both ends
+// inclusive, in (startDateTime, id) order, paged as the report is.
+func (f *fake) serveLog(a *answer, r *http.Request, d *fakeData, from, to time.Time, skip, top int, beta bool) {
+	b := f.b
+	if d != f.startup {
+		b = breaks{}
+	}
+	var calls []fakeCall
+	missing := false
+	for _, c := range d.calls {
+		if c.start.Before(from) || c.start.After(to) {
+			continue
+		}
+		if b.logMissingConfOut && !missing && c.typ == "" && c.start.Equal(time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)) {
+			missing = true // Chloé's dial-out at the start of the week is not in the log
+			continue
+		}
+		calls = append(calls, c)
+	}
+	slices.SortFunc(calls, func(x, y fakeCall) int {
+		if c := x.start.Compare(y.start); c != 0 {
+			return c
+		}
+		return strings.Compare(x.id, y.id)
+	})
+	if top >= 0 && top < len(calls) {
+		calls = calls[:top]
+	}
+	total := len(calls)
+	end := min(skip+f.pageSize, total)
+	var pg []fakeCall
+	if skip < total {
+		pg = calls[skip:end]
+	}
+	var next string
+	if end < total {
+		next = f.nextLink(r, end)
+		if b.logNextLinkLosesRange {
+			u, _ := url.Parse(next)
+			u.Path = u.Path[:strings.LastIndexByte(u.Path, '(')] // getPstnCalls?$skip=n
+			u.RawPath = ""
+			next = u.String()
+		}
+	}
+	version := "v1.0"
+	if beta {
+		version = "beta"
+	}
+	a.headers("application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", true)
+	var buf bytes.Buffer
+	count := len(pg)
+	if b.logCountOff && len(pg) > 0 {
+		count++
+	}
+	fmt.Fprintf(&buf, `{"@odata.context":%s,"@odata.count":%d`, jstr("http://"+r.Host+"/"+version+"/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)"), count)
+	if next != "" {
+		buf.WriteString(`,"@odata.nextLink":` + jstr(next))
+	}
+	buf.WriteString(`,"value":[`)
+	null := func(s string) string {
+		if s == "" {
+			return "null"
+		}
+		return jstr(s)
+	}
+	for i, c := range pg {
+		if i > 0 {
+			buf.WriteString(",")
+		}
+		u := d.users[c.organizer]
+		typ := c.typ
+		if typ == "" {
+			typ = "conf_out"
+		}
+		charge := rat(c.charge).FloatString(2)
+		if b.logFloatCharge {
+			v, _ := strconv.ParseFloat(c.charge, 64)
+			charge = strconv.FormatFloat(v+0.1-0.1, 'f', -1, 64)
+		}
+		fmt.Fprintf(&buf, `{"id":%s,"callId":null,"userId":%s,"userPrincipalName":%s,"userDisplayName":%s,"startDateTime":%s,"endDateTime":%s,`+
+			`"duration":%d,"charge":%s,"callType":%s,"currency":%s,"calleeNumber":%s,"usageCountryCode":%s,"tenantCountryCode":"US",`+
+			`"connectionCharge":%s,"callerNumber":null,"destinationContext":%s,"destinationName":%s,"conferenceId":%s,"licenseCapability":%s,`+
+			`"inventoryType":null,"operator":"Microsoft","callDurationSource":"microsoft"`,
+			jstr(c.id), null(c.organizer), null(u.upn), null(u.name), jstr(c.start.UTC().Format(time.RFC3339Nano)),
+			jstr(c.start.Add(time.Duration(c.duration)*time.Second).UTC().Format(time.RFC3339Nano)),
+			c.duration, charge, jstr(typ), jstr(c.currency), null(c.callee), jstr(c.location),
+			rat(c.connection).FloatString(2), jstr(c.context), null(c.destination), null(c.conf), null(c.licence))
+		if beta {
+			buf.WriteString(`,"otherPartyCountryCode":null,"administrativeUnitInfos":[]`)
+		}
+		buf.WriteString("}")
+	}
+	buf.WriteString("]}")
+	a.w.WriteHeader(200)
+	a.w.Write(buf.Bytes())
 }

@@ -16,7 +16,7 @@ import (
 // ledgerCall is one line of GET /_mock/calls, as much as the checks need.
 type ledgerCall struct {
 	line                               int
-	id, organizer                      string
+	id, organizer, callType            string // callType "" when the line names none: conf_out
 	location, context, currency        string
 	start                              time.Time
 	duration, charge, connectionCharge dec
@@ -77,6 +77,7 @@ func (s *session) ledgerFor(ctx context.Context, from, to time.Time) (*ledgerRes
 		c := ledgerCall{line: n}
 		c.id, _ = rawString(f["id"])
 		c.organizer, _ = rawString(f["organizerId"])
+		c.callType, _ = rawString(f["callType"])
 		c.context, _ = rawString(f["destinationContext"])
 		c.currency, _ = rawString(f["currency"])
 		var ok bool
@@ -112,12 +113,17 @@ func (s *session) mainLedger(ctx context.Context) (*ledgerResult, error) {
 	return s.ledger.get(func() (*ledgerResult, error) { return s.ledgerFor(ctx, s.cfg.From, s.cfg.To) })
 }
 
-// aggregate is the report the calls with from <= start <= to make (docs/contract.md#data).
+// dialOut reports whether a call feeds the dial-out report: callType
+// conf_out, the default (decision D11).
+func (c ledgerCall) dialOut() bool { return c.callType == "" || c.callType == "conf_out" }
+
+// aggregate is the report the dial-out calls with from <= start <= to make
+// (docs/contract.md#data, decision D11).
 func aggregate(calls []ledgerCall, from, to time.Time) map[rowKey]totals {
 	out := map[rowKey]totals{}
 	one, _ := parseDec("1")
 	for _, c := range calls {
-		if c.start.Before(from) || c.start.After(to) {
+		if !c.dialOut() || c.start.Before(from) || c.start.After(to) {
 			continue
 		}
 		out[c.key()] = out[c.key()].add(totals{calls: one, seconds: c.duration, charge: c.charge.add(c.connectionCharge)})

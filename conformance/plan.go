@@ -17,9 +17,12 @@ type plan struct {
 // cost is what one check sends beyond what earlier checks left in the session's cache.
 type cost struct {
 	full, second, week, ledger, errs bool // shared reads, sent by the first check that needs them
+	logWeek, logDay                  bool // the call log's shared reads (calllog.go)
 
 	fullReads float64 // reads about the size of the full read of [From, To]
 	weekReads int     // reads the size of the week the date forms are spelt on
+	logWeeks  int     // reads the size of the call log of that week
+	logDays   int     // reads the size of the call log of its last day
 	singles   int     // requests of one page or one answer
 }
 
@@ -56,6 +59,16 @@ var costs = map[string]cost{
 
 	"DR-ERR-001": {errs: true}, "DR-ERR-002": {errs: true}, "DR-ERR-003": {errs: true},
 	"DR-ERR-004": {errs: true}, "DR-ERR-005": {errs: true},
+
+	"DR-PSTN-001": {logWeek: true}, "DR-PSTN-002": {logWeek: true}, "DR-PSTN-003": {logWeek: true},
+	"DR-PSTN-004": {logWeek: true}, "DR-PSTN-005": {logWeek: true}, "DR-PSTN-006": {logWeek: true},
+	"DR-PSTN-007": {logWeek: true}, "DR-PSTN-008": {logWeek: true}, "DR-PSTN-009": {singles: 1},
+	"DR-PSTN-010": {logWeek: true}, "DR-PSTN-011": {logDay: true, logDays: 4}, "DR-PSTN-012": {logDay: true, logDays: 5},
+	"DR-PSTN-013": {logDay: true, logDays: 1}, "DR-PSTN-014": {logWeek: true, singles: 6}, "DR-PSTN-015": {logWeek: true, singles: 1},
+	"DR-PSTN-016": {logWeek: true, singles: 1}, "DR-PSTN-017": {logWeek: true},
+
+	// The report of the week and of its halves, each read twice, and the call log of the halves.
+	"DR-XFN-001": {week: true, logWeek: true, weekReads: 1}, "DR-XFN-002": {weekReads: 1, logWeeks: 1},
 
 	"DR-LEDGER-001": {ledger: true}, "DR-LEDGER-002": {full: true, ledger: true},
 	"DR-LEDGER-003": {ledger: true, fullReads: 1, singles: 3},
@@ -107,7 +120,18 @@ func (pl *plan) left() int {
 	if s.weekBase.done && s.weekBase.v != nil {
 		week = float64(max(1, len(s.weekBase.v.pages)))
 	}
-	seen := struct{ full, second, week, ledger, errs bool }{s.full.done, s.reread.done, s.weekBase.done, s.ledger.done, false}
+	// A call log has a row a call, a report a row a user and key: before the first read of the call
+	// log its size is a guess, three times the report's.
+	logWeek := 3 * week
+	if s.logWeekMemo.done && s.logWeekMemo.v != nil {
+		logWeek = float64(max(1, len(s.logWeekMemo.v.pages)))
+	}
+	logDay := math.Ceil(logWeek / 7)
+	if s.logDayMemo.done && s.logDayMemo.v != nil {
+		logDay = float64(max(1, len(s.logDayMemo.v.pages)))
+	}
+	seen := struct{ full, second, week, ledger, errs, logWeek, logDay bool }{s.full.done, s.reread.done, s.weekBase.done, s.ledger.done, false,
+		s.logWeekMemo.done, s.logDayMemo.done}
 	n := 0.0
 	for _, d := range pl.todo {
 		c := costs[d.ID]
@@ -126,7 +150,13 @@ func (pl *plan) left() int {
 		if c.errs && !seen.errs {
 			n, seen.errs = n+errorRequests, true
 		}
-		n += c.fullReads*full + float64(c.weekReads)*week + float64(c.singles)
+		if c.logWeek && !seen.logWeek {
+			n, seen.logWeek = n+logWeek, true
+		}
+		if c.logDay && !seen.logDay {
+			n, seen.logDay = n+logDay, true
+		}
+		n += c.fullReads*full + float64(c.weekReads)*week + float64(c.logWeeks)*logWeek + float64(c.logDays)*logDay + float64(c.singles)
 	}
 	return int(math.Ceil(n))
 }

@@ -179,6 +179,15 @@ var preconditions = map[string][]precondition{
 
 	"DR-ERR-001": {noErrors}, "DR-ERR-002": {noErrors}, "DR-ERR-003": {noErrors}, "DR-ERR-004": {noErrors}, "DR-ERR-005": {noErrors},
 
+	"DR-PSTN-001": {unreachable}, "DR-PSTN-002": {foreign, tokenRefused}, "DR-PSTN-003": {foreign, noEntries},
+	"DR-PSTN-004": {foreign, noEntries}, "DR-PSTN-005": {foreign, noEntries}, "DR-PSTN-006": {foreign, noEntries},
+	"DR-PSTN-007": {foreign, tokenRefused}, "DR-PSTN-008": {onePage, tokenRefused}, "DR-PSTN-009": {onePage, tokenRefused},
+	"DR-PSTN-010": {noEntries, foreign}, "DR-PSTN-011": {noEntries, tokenRefused}, "DR-PSTN-012": {noEntries, tokenRefused},
+	"DR-PSTN-013": {noEntries, tokenRefused}, "DR-PSTN-014": {allBadRequest, tokenRefused}, "DR-PSTN-015": {tokenRefused, allBadRequest},
+	"DR-PSTN-016": {noControl, noEntries}, "DR-PSTN-017": {noEntries, foreign},
+
+	"DR-XFN-001": {noEntries, foreign}, "DR-XFN-002": {noEntries, foreign},
+
 	"DR-LEDGER-001": {noControl, noEntries}, "DR-LEDGER-002": {noControl, noEntries, foreign}, "DR-LEDGER-003": {noControl, noEntries},
 	"DR-LEDGER-010": {noControl, noMutate}, "DR-LEDGER-011": {noControl, noMutate}, "DR-LEDGER-012": {noControl, noMutate},
 	"DR-LEDGER-013": {noControl, noMutate}, "DR-LEDGER-014": {noControl, noMutate},

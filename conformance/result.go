@@ -88,6 +88,9 @@ type Check struct {
 	Title string `json:"title"`
 	// Level is Must or Should.
 	Level Level `json:"level"`
+	// GraphLevel, when not zero, is the check's level in the graph profile: a rule the mock must keep
+	// that a live tenant is only recommended to show (a Result carries the level it ran at).
+	GraphLevel Level `json:"graphLevel,omitempty"`
 	// Statement is the documented sentence the check rests on, with its source (an anchor of docs/contract.md or a Graph documentation page).
 	Statement string `json:"statement"`
 	// Profiles lists the profiles the check runs in; in the others it is skipped.
@@ -97,7 +100,7 @@ type Check struct {
 	ChangesState bool `json:"changesState,omitempty"`
 }
 
-// Area is the AREA part of the ID (ENV, SCHEMA, PAGE, PARAM, AUTH, AGG, ERR, LEDGER, TENANT).
+// Area is the AREA part of the ID (ENV, SCHEMA, PAGE, PARAM, AUTH, AGG, ERR, LEDGER, TENANT, PSTN, XFN).
 func (c Check) Area() string {
 	parts := strings.Split(c.ID, "-")
 	if len(parts) != 3 {

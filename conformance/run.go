@@ -225,6 +225,9 @@ func (s *session) runOne(ctx context.Context, d checkDef) (res Result) {
 	if ctx.Err() != nil && p.status < Error {
 		p.errorf(ctx.Err())
 	}
+	if d.GraphLevel != 0 && s.cfg.Profile == ProfileGraph {
+		res.Level = d.GraphLevel
+	}
 	res.Status = p.status
 	res.Reason = s.c.red.str(p.reason)
 	for _, line := range p.details {
@@ -339,9 +342,10 @@ type session struct {
 	sch     *compiledSchemas
 	plan    *plan
 
-	full, reread, weekBase memo[*readResult]
-	ledger                 memo[*ledgerResult]
-	health                 memo[*healthResult]
+	full, reread, weekBase  memo[*readResult]
+	logWeekMemo, logDayMemo memo[*readResult] // the call log (calllog.go)
+	ledger                  memo[*ledgerResult]
+	health                  memo[*healthResult]
 
 	found   *foundState // what the server held before the run changed it; nil: nothing recorded
 	startup string      // the dataset version POST /_mock/reset goes back to, once seen

@@ -15,6 +15,7 @@ import (
 // compiledSchemas are the schemas of package schemas the checks validate against.
 type compiledSchemas struct {
 	pageEnvelope, entry, errorBody, call *gojsonschema.Schema
+	logPage, logEntry                    *gojsonschema.Schema // the call log's page (without items) and row
 }
 
 // theSchemas compiles the schemas once per process: they are embedded data, the same for every run,
@@ -23,13 +24,13 @@ var theSchemas = sync.OnceValues(compileSchemas)
 
 // compileSchemas puts every schema in one loader's pool, then compiles each root by its $id (a root
 // given by reference comes from the pool; two roots given as documents would clash in it). The page
-// schema goes in without its items, since DR-SCHEMA-002 judges entries one by one; a ledger line is
-// scenario.schema.json's call.
+// schemas go in without their items, since DR-SCHEMA-002 and DR-PSTN-003 judge entries one by one; a
+// ledger line is scenario.schema.json's call.
 func compileSchemas() (*compiledSchemas, error) {
 	sl := gojsonschema.NewSchemaLoader()
 	sl.Draft = gojsonschema.Draft7
 	ids := map[string]string{}
-	for _, name := range []string{schemas.Entry, schemas.Error, schemas.Scenario, schemas.Page} {
+	for _, name := range []string{schemas.Entry, schemas.Error, schemas.Scenario, schemas.Page, schemas.CallLogEntry, schemas.CallLogPage} {
 		text, err := schemas.FS.ReadFile(name)
 		if err != nil {
 			return nil, err
@@ -43,7 +44,7 @@ func compileSchemas() (*compiledSchemas, error) {
 			return nil, fmt.Errorf("%s: no $id", name)
 		}
 		ids[name] = id
-		if name == schemas.Page {
+		if name == schemas.Page || name == schemas.CallLogPage {
 			props, _ := doc["properties"].(map[string]any)
 			value, _ := props["value"].(map[string]any)
 			if value == nil {
@@ -65,6 +66,8 @@ func compileSchemas() (*compiledSchemas, error) {
 		{&out.pageEnvelope, schemas.Page, ids[schemas.Page]},
 		{&out.errorBody, schemas.Error, ids[schemas.Error]},
 		{&out.call, schemas.Scenario + " call", ids[schemas.Scenario] + "#/definitions/call"},
+		{&out.logPage, schemas.CallLogPage, ids[schemas.CallLogPage]},
+		{&out.logEntry, schemas.CallLogEntry, ids[schemas.CallLogEntry]},
 	} {
 		sc, err := sl.Compile(gojsonschema.NewReferenceLoader(c.ref)) // from the pool: nothing is fetched
 		if err != nil {

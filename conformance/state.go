@@ -717,3 +717,11 @@ func (s *session) restoreFaults(ctx context.Context, f *foundState) error {
 	}
 	return errors.Join(errs...)
 }
+
+// cmpOr returns s, or alt when s is empty.
+func cmpOr(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}

@@ -1,10 +1,7 @@
 package generator
 
 import (
-	"cmp"
-	"iter"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/report"
@@ -185,8 +182,8 @@ func (g *gen) call(users []report.User, u int, d int64, x *draw) report.Call {
 		Duration:          int64(x.seconds),
 		Charge:            report.Cents(x.charge),
 		ConnectionCharge:  report.Cents(x.conn),
-		Currency:          from.currency.String(),
-		UsageLocation:     from.code.String(),
+		Currency:          currencyNames[x.loc],
+		UsageLocation:     codeNames[x.loc],
 		DestinationName:   to.name,
 		LicenseCapability: "MCOPSTNPP",
 	}
@@ -204,81 +201,19 @@ func (g *gen) call(users []report.User, u int, d int64, x *draw) report.Call {
 	}
 	r := rng{hash(g.seedKey, tagConference, uint64(u), uint64(d)<<16|uint64(x.meeting))}
 	c.ConferenceID = newGUID(r.next(), r.next()).String()
-	c.CalleeNumber = callee(to, x.mobile, rng{hash(g.seedKey, tagCallee, key, 0)})
+	c.CalleeNumber = partyNumber(to, x.mobile, rng{hash(g.seedKey, tagCallee, key, 0)}, false)
+
+	// The call log's other fields, from streams of their own
+	// (othercalls.go): the bridge's number dialed out from, and who
+	// carried the call.
+	c.CallID = sipCallID(rng{hash(g.seedKey, tagCallID, key, 0)})
+	c.CallerNumber = g.ownNumber(1, uint64(x.loc), from)
+	c.TenantCountryCode = g.tenantCountryName
+	c.OtherPartyCountryCode = codeNames[x.dest]
+	c.InventoryType = "Service"
+	c.Operator = "Microsoft"
+	c.CallDurationSource = "microsoft"
 	return c
-}
-
-// callee writes an E.164 number of country c with its last four digits
-// masked, as the PSTN call log shows it.
-func callee(c *country, mobile bool, r rng) string {
-	lead := c.geo
-	if mobile {
-		lead = c.mobile
-	}
-	b := make([]byte, 0, 1+len(c.dial)+c.digits)
-	b = append(b, '+')
-	b = append(b, c.dial...)
-	b = append(b, lead[r.below(uint64(len(lead)))])
-	for range c.digits - 5 {
-		b = append(b, byte('0'+r.below(10)))
-	}
-	b = append(b, "****"...)
-	return string(b)
-}
-
-// dayCall is a call of some user on the day being listed.
-type dayCall struct {
-	id guid
-	u  int
-	x  draw
-}
-
-// Calls lists the full calls with q.From ≤ startDateTime ≤ q.To, ordered by
-// start time then id. They are regenerated day by day from the seed, so the
-// tenant stores no call, and they are exactly the calls the ledger
-// aggregates. It is safe for concurrent use.
-func (t *Tenant) Calls(q report.Query) iter.Seq[report.Call] {
-	return func(yield func(report.Call) bool) {
-		g := t.g
-		from, to := satNanos(q.From), satNanos(q.To)
-		if from > to {
-			return
-		}
-		first := max(g.firstDay, floorDiv(from, 86400*int64(time.Second)))
-		last := min(g.firstDay+int64(len(g.kinds))-1, floorDiv(to, 86400*int64(time.Second)))
-		users := t.Users()
-		var buf []draw
-		var calls []dayCall
-		for d := first; d <= last; d++ {
-			kind := g.kinds[d-g.firstDay]
-			calls = calls[:0]
-			for u := range g.people {
-				buf = g.day(u, d, kind, buf[:0])
-				for _, x := range buf {
-					if ns := x.start * int64(time.Second); from <= ns && ns <= to {
-						calls = append(calls, dayCall{g.callID(callKey(u, d, x.k)), u, x})
-					}
-				}
-			}
-			slices.SortFunc(calls, func(a, b dayCall) int {
-				if c := cmp.Compare(a.x.start, b.x.start); c != 0 {
-					return c
-				}
-				if a.id.less(b.id) {
-					return -1
-				}
-				if b.id.less(a.id) {
-					return 1
-				}
-				return 0
-			})
-			for i := range calls {
-				if !yield(g.call(users, calls[i].u, d, &calls[i].x)) {
-					return
-				}
-			}
-		}
-	}
 }
 
 // satNanos is t in Unix nanoseconds, saturated outside the years an int64

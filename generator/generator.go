@@ -49,7 +49,8 @@ import (
 // concurrent use.
 type Tenant struct {
 	*report.Ledger
-	g *gen
+	g   *gen
+	log *logIndex
 }
 
 // Spec returns the spec the tenant was generated from, with WindowEnd at
@@ -66,6 +67,12 @@ type gen struct {
 	firstDay int64        // first day of the window (days since 1970-01-01)
 	kinds    []uint8      // dayKind of each day of the window
 	people   []person
+
+	// The other calls (othercalls.go).
+	other             [][14]uint64 // per plan, then for bots, the geometric threshold of the daily count
+	plans             []uint8      // each user's phone plan
+	bots              []bot
+	tenantCountryName string
 }
 
 func newGen(s Spec) *gen {
@@ -74,6 +81,7 @@ func newGen(s Spec) *gen {
 		seedKey:  mix(uint64(s.Seed) ^ 0x6469616c6f75746b), // "dialoutk"
 		intl:     uint64(s.InternationalShare * (1 << 32)), // exact: a power of two
 		q:        thresholds(s.Intensity),
+		other:    otherRates(s.Intensity),
 		firstDay: dayNumber(s.WindowEnd) - int64(s.WindowDays) + 1,
 		kinds:    make([]uint8, s.WindowDays),
 	}
@@ -132,16 +140,23 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 
 	// Users: attributes in parallel, then uniqueness in user order.
 	g.people = make([]person, n)
+	g.plans = make([]uint8, n)
 	ids := make([]identity, n)
 	err := parallel(ctx, n, workers, func(lo, hi int) {
 		for u := lo; u < hi; u++ {
 			g.people[u], ids[u] = g.newPerson(u)
+			g.plans[u] = g.phonePlan(u)
 		}
 	}, nil)
 	if err != nil {
 		return nil, err
 	}
 	users := g.uniqueUsers(ids, g.people)
+	g.bots = make([]bot, (n+usersPerBot-1)/usersPerBot)
+	for b := range g.bots {
+		g.bots[b] = g.newBot(b)
+	}
+	g.tenantCountryName = codeNames[g.people[0].home]
 
 	// Count each user's calls, then give each user a slice of one array of
 	// entries, in the order the ledger sorts them (users by UPN), so the
@@ -205,10 +220,15 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
+	entries = nil
+	log, err := g.buildLog(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if progress != nil {
 		progress(n+1, n+1)
 	}
-	return &Tenant{Ledger: l, g: g}, nil
+	return &Tenant{Ledger: l, g: g, log: log}, nil
 }
 
 // parallel runs fn over [0, n) in chunks on a fixed number of workers. Each

@@ -48,6 +48,31 @@ func collect(seq func(func(report.Call) bool)) []report.Call {
 	return calls
 }
 
+// callsDiff is gocmp.Diff(want, got, moneyExact) for lists of calls, fast
+// when they are equal: go-cmp's reflection costs minutes under -race on a
+// tenant's every call.
+func callsDiff(want, got []report.Call) string {
+	if slices.EqualFunc(want, got, sameCall) {
+		return ""
+	}
+	return gocmp.Diff(want, got, moneyExact)
+}
+
+// sameCall compares every field, amounts by value and written form.
+func sameCall(a, b report.Call) bool {
+	for _, m := range [][2]report.Money{{a.Charge, b.Charge}, {a.ConnectionCharge, b.ConnectionCharge}} {
+		if !m[0].Equal(m[1]) || m[0].String() != m[1].String() {
+			return false
+		}
+	}
+	if !a.StartDateTime.Equal(b.StartDateTime) || !a.EndDateTime.Equal(b.EndDateTime) {
+		return false
+	}
+	a.Charge, a.ConnectionCharge, b.Charge, b.ConnectionCharge = report.Money{}, report.Money{}, report.Money{}, report.Money{}
+	a.StartDateTime, a.EndDateTime, b.StartDateTime, b.EndDateTime = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return a == b
+}
+
 // moneyExact compares amounts by value and by written form.
 var moneyExact = gocmp.Comparer(func(a, b report.Money) bool { return a.String() == b.String() && a.Equal(b) })
 
@@ -82,7 +107,7 @@ func TestSameSpecSameTenant(t *testing.T) {
 			if diff := gocmp.Diff(a.Rows(r.q), b.Rows(r.q), moneyExact); diff != "" {
 				t.Errorf("Rows(%v) differ (-first +second):\n%s", r.q, diff)
 			}
-			if diff := gocmp.Diff(collect(a.Calls(r.q)), collect(b.Calls(r.q)), moneyExact); diff != "" {
+			if diff := callsDiff(collect(a.Calls(r.q)), collect(b.Calls(r.q))); diff != "" {
 				t.Errorf("Calls(%v) differ (-first +second):\n%s", r.q, diff)
 			}
 		})
@@ -105,7 +130,7 @@ func TestGOMAXPROCS(t *testing.T) {
 	if diff := gocmp.Diff(one.Rows(q), four.Rows(q), moneyExact); diff != "" {
 		t.Errorf("Rows differ (-GOMAXPROCS=1 +GOMAXPROCS=4):\n%s", diff)
 	}
-	if diff := gocmp.Diff(collect(one.Calls(q)), collect(four.Calls(q)), moneyExact); diff != "" {
+	if diff := callsDiff(collect(one.Calls(q)), collect(four.Calls(q))); diff != "" {
 		t.Errorf("Calls differ (-GOMAXPROCS=1 +GOMAXPROCS=4):\n%s", diff)
 	}
 }
@@ -133,13 +158,27 @@ func TestAddingUsersChangesNoOne(t *testing.T) {
 			if diff := gocmp.Diff(a.Rows(r.q), rows, moneyExact); diff != "" {
 				t.Errorf("Rows of the first users differ (-%d users +%d users):\n%s", s.Users, more.Users, diff)
 			}
+			// The users' calls, of every type, are the same; the bots of
+			// the smaller tenant, and their calls, are among the larger's.
 			var calls []report.Call
+			bots := map[string]report.Call{}
 			for c := range b.Calls(r.q) {
 				if old[c.OrganizerID] {
 					calls = append(calls, c)
 				}
+				if c.OrganizerID == "" {
+					bots[c.ID] = c
+				}
 			}
-			if diff := gocmp.Diff(collect(a.Calls(r.q)), calls, moneyExact); diff != "" {
+			var users []report.Call
+			for c := range a.Calls(r.q) {
+				if c.OrganizerID != "" {
+					users = append(users, c)
+				} else if diff := callsDiff([]report.Call{c}, []report.Call{bots[c.ID]}); diff != "" {
+					t.Errorf("bot call %s differs (-%d users +%d users):\n%s", c.ID, s.Users, more.Users, diff)
+				}
+			}
+			if diff := callsDiff(users, calls); diff != "" {
 				t.Errorf("Calls of the first users differ (-%d users +%d users):\n%s", s.Users, more.Users, diff)
 			}
 		})
@@ -172,7 +211,7 @@ func TestWindowEndKeepsThePast(t *testing.T) {
 			if diff := gocmp.Diff(a.Rows(tc.q), tc.other.Rows(tc.q), moneyExact); diff != "" {
 				t.Errorf("Rows(%v) differ (-end %s +end 30 days later):\n%s", tc.q, s.WindowEnd, diff)
 			}
-			if diff := gocmp.Diff(collect(a.Calls(tc.q)), collect(tc.other.Calls(tc.q)), moneyExact); diff != "" {
+			if diff := callsDiff(collect(a.Calls(tc.q)), collect(tc.other.Calls(tc.q))); diff != "" {
 				t.Errorf("Calls(%v) differ (-end %s +end 30 days later):\n%s", tc.q, s.WindowEnd, diff)
 			}
 		})
@@ -190,9 +229,14 @@ type rowKey struct {
 	user, location, destination, currency string
 }
 
+// aggregate sums the dial-out (conf_out) calls by row key: the other
+// types are in the call log only (decision D11).
 func aggregate(calls []report.Call) map[rowKey]totals {
 	m := map[rowKey]totals{}
 	for _, c := range calls {
+		if c.Type() != report.ConfOut {
+			continue
+		}
 		k := rowKey{c.OrganizerID, c.UsageLocation, c.DestinationContext.String(), c.Currency}
 		t := m[k]
 		t.calls++
@@ -243,7 +287,7 @@ func TestCallsAddUpToRows(t *testing.T) {
 					want = append(want, c)
 				}
 			}
-			if diff := gocmp.Diff(want, calls, moneyExact); diff != "" {
+			if diff := callsDiff(want, calls); diff != "" {
 				t.Errorf("Calls(%v) differ from the whole window's calls in range (-want +got):\n%s", r.q, diff)
 			}
 			if !slices.IsSortedFunc(calls, func(a, b report.Call) int {
@@ -268,9 +312,14 @@ func TestCallFields(t *testing.T) {
 	for _, u := range tn.Users() {
 		users[u.ID] = u
 	}
-	callee := regexp.MustCompile(`^\+[1-9][0-9]{4,11}\*\*\*\*$`)
 	ids := map[string]bool{}
+	dialOuts := 0
 	for c := range tn.Calls(ranges[0].q) {
+		if c.Type() != report.ConfOut {
+			ids[c.ID] = true // ids are unique across every type
+			continue
+		}
+		dialOuts++
 		var problems []string
 		bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 		if !report.IsGUID(c.ID) || ids[c.ID] {
@@ -306,8 +355,13 @@ func TestCallFields(t *testing.T) {
 		case c.LicenseCapability != "MCOMEETADD" && c.LicenseCapability != "MCOPSTNPP":
 			bad("licenseCapability %q", c.LicenseCapability)
 		}
-		if !callee.MatchString(c.CalleeNumber) {
-			bad("calleeNumber %q is not a masked E.164 number", c.CalleeNumber)
+		if !partyNumberOf(c.OtherPartyCountryCode).MatchString(c.CalleeNumber) {
+			bad("calleeNumber %q is not an E.164 number of %s masked as the call log masks it", c.CalleeNumber, c.OtherPartyCountryCode)
+		}
+		if !ownNumber.MatchString(c.CallerNumber) || c.CallID == "" || c.TenantCountryCode == "" ||
+			c.InventoryType != "Service" || c.Operator != "Microsoft" || c.CallDurationSource != "microsoft" {
+			bad("call log fields: caller %q, callId %q, tenant %q, inventory %q, operator %q, source %q",
+				c.CallerNumber, c.CallID, c.TenantCountryCode, c.InventoryType, c.Operator, c.CallDurationSource)
 		}
 		if domestic := countryNames[c.UsageLocation] == c.DestinationName; domestic != (c.DestinationContext == report.Domestic) {
 			bad("destinationName %q from %s does not match %s", c.DestinationName, c.UsageLocation, c.DestinationContext)
@@ -316,7 +370,31 @@ func TestCallFields(t *testing.T) {
 			t.Errorf("call %+v: %s", c, strings.Join(problems, "; "))
 		}
 	}
+	if dialOuts == 0 {
+		t.Fatal("no dial-out call")
+	}
 }
+
+// ownNumber is a number of the tenant, written in full.
+var ownNumber = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// partyNumberOf matches another party's number of a country as the call log
+// writes it: the last 3 digits masked in BE, DE, DK, ES, FI, IT, NL, NO and
+// SE, the last 4 in CH and FR, none elsewhere.
+func partyNumberOf(country string) *regexp.Regexp {
+	switch country {
+	case "BE", "DE", "DK", "ES", "FI", "IT", "NL", "NO", "SE":
+		return masked3
+	case "CH", "FR":
+		return masked4
+	}
+	return ownNumber
+}
+
+var (
+	masked3 = regexp.MustCompile(`^\+[1-9][0-9]{4,11}\*\*\*$`)
+	masked4 = regexp.MustCompile(`^\+[1-9][0-9]{4,11}\*\*\*\*$`)
+)
 
 // currencies and countryNames are the test's own tables of what a location means.
 var (
@@ -335,7 +413,12 @@ func TestDefaultTenantIsRealistic(t *testing.T) {
 	s := DefaultSpec(end)
 	tn := generate(t, s)
 	first, last := s.Window()
-	calls := collect(tn.Calls(report.Query{From: first, To: last}))
+	var calls []report.Call // the dial-outs
+	for c := range tn.Calls(report.Query{From: first, To: last}) {
+		if c.Type() == report.ConfOut {
+			calls = append(calls, c)
+		}
+	}
 
 	perMonth := float64(len(calls)) / 12
 	if perMonth < 1500 || perMonth > 6000 {
@@ -604,5 +687,111 @@ func TestProgressAndCancel(t *testing.T) {
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Generate(cancelled midway) error = %v, want context.Canceled", err)
+	}
+}
+
+// TestOtherCallsAreRealistic: the default tenant's call log holds every
+// call type in plausible shares, inbound calls free on most plans, bots
+// without a user, numbers masked by their country, and a summary that
+// counts them all.
+func TestOtherCallsAreRealistic(t *testing.T) {
+	s := DefaultSpec(end)
+	tn := generate(t, s)
+	first, last := s.Window()
+	users := map[string]bool{}
+	for _, u := range tn.Users() {
+		users[u.ID] = true
+	}
+	perType := map[string]int{}
+	charged := map[string]int{}
+	ids := map[string]bool{}
+	all := 0
+	var longest int64
+	for c := range tn.Calls(report.Query{From: first, To: last}) {
+		all++
+		typ := c.Type()
+		perType[typ]++
+		longest = max(longest, c.Duration)
+		var problems []string
+		bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+		if !report.IsGUID(c.ID) || ids[c.ID] {
+			bad("id is not a fresh GUID")
+		}
+		ids[c.ID] = true
+		if !c.EndDateTime.Equal(c.StartDateTime.Add(time.Duration(c.Duration)*time.Second)) || c.Duration < 5 || c.Duration > 4*3600 {
+			bad("duration %d s from %s to %s", c.Duration, c.StartDateTime, c.EndDateTime)
+		}
+		if want := currencies[c.UsageLocation]; c.Currency != want {
+			bad("currency %s in %s, want %s", c.Currency, c.UsageLocation, want)
+		}
+		if c.Charge.Decimal().Exponent() != -2 || c.Charge.IsNegative() || c.ConnectionCharge.IsNegative() {
+			bad("charge %s", c.Charge)
+		}
+		if !c.Charge.Equal(report.Cents(0)) {
+			charged[typ]++
+		}
+		bot := report.IsBot(typ)
+		if bot != (c.OrganizerID == "") || !bot && !users[c.OrganizerID] {
+			bad("organizer %q of a %s call", c.OrganizerID, typ)
+		}
+		if bot != (c.LicenseCapability == "MCOEV_VIRTUALUSER") {
+			bad("licenseCapability %q of a %s call", c.LicenseCapability, typ)
+		}
+		if (c.Operator != "Microsoft") != (c.CallDurationSource == "operator") || c.Operator == "" {
+			bad("operator %q with callDurationSource %q", c.Operator, c.CallDurationSource)
+		}
+		if c.CallDurationSource == "operator" && (!c.Charge.Equal(report.Cents(0)) || c.LicenseCapability != "MCOEV") {
+			bad("an Operator Connect call charges %s under %s", c.Charge, c.LicenseCapability)
+		}
+		conf := typ == "conf_in" || typ == report.ConfOut
+		if conf != report.IsGUID(c.ConferenceID) || !conf && c.ConferenceID != "" {
+			bad("conferenceId %q of a %s call", c.ConferenceID, typ)
+		}
+		if (c.DestinationContext == report.International) != (c.OtherPartyCountryCode != c.UsageLocation) {
+			bad("%s call from %s to %s", c.DestinationContext, c.UsageLocation, c.OtherPartyCountryCode)
+		}
+		party, own := c.CalleeNumber, c.CallerNumber
+		if strings.HasSuffix(typ, "_in") {
+			party, own = own, party
+		}
+		if !partyNumberOf(c.OtherPartyCountryCode).MatchString(party) || !ownNumber.MatchString(own) {
+			bad("party %q (%s), own %q", party, c.OtherPartyCountryCode, own)
+		}
+		if len(problems) > 0 {
+			t.Errorf("%s call %+v: %s", typ, c, strings.Join(problems, "; "))
+			if len(problems) > 20 {
+				t.FailNow()
+			}
+		}
+	}
+	t.Logf("%d calls: %v; charged %v", all, perType, charged)
+
+	dialOuts := perType[report.ConfOut]
+	if ratio := float64(all) / float64(dialOuts); ratio < 3 || ratio > 8 {
+		t.Errorf("%d calls for %d dial-outs, want several times as many", all, dialOuts)
+	}
+	for _, typ := range []string{"user_in", "user_out", "user_out_transfer", "user_out_forwarding", "conf_in", "ucap_in", "ucap_out", "conf_out"} {
+		if perType[typ] == 0 {
+			t.Errorf("no %s call", typ)
+		}
+	}
+	if perType["user_in"] < perType["user_out_transfer"]*5 || perType["ucap_in"] < perType["ucap_out"] {
+		t.Errorf("shares %v: want user_in well above transfers, bots mostly answering", perType)
+	}
+	if charged["user_in"] != 0 || charged["conf_in"] == 0 || charged["conf_in"] > perType["conf_in"]/2 {
+		t.Errorf("charged calls %v of %v: want no inbound user call charged, some toll-free dial-ins", charged, perType)
+	}
+
+	sum := tn.Summary()
+	want := report.Summary{Calls: all}
+	for typ, n := range perType {
+		want.CallTypes = append(want.CallTypes, report.CallTypeCount{CallType: typ, Calls: n})
+	}
+	slices.SortFunc(want.CallTypes, func(a, b report.CallTypeCount) int { return cmp.Compare(a.CallType, b.CallType) })
+	if sum.Calls != want.Calls || !slices.Equal(sum.CallTypes, want.CallTypes) {
+		t.Errorf("Summary() = %d calls %v, want %d %v", sum.Calls, sum.CallTypes, want.Calls, want.CallTypes)
+	}
+	if tn.Longest() < time.Duration(longest)*time.Second {
+		t.Errorf("Longest() = %s, but a call lasts %d s", tn.Longest(), longest)
 	}
 }

@@ -94,6 +94,16 @@ var countries = []country{
 func c2(s string) report.Code2 { return report.Code2{s[0], s[1]} }
 func c3(s string) report.Code3 { return report.Code3{s[0], s[1], s[2]} }
 
+// codeNames and currencyNames are the countries' codes as strings, so a
+// regenerated call costs no allocation for them.
+var codeNames, currencyNames = func() (codes, currencies []string) {
+	for _, c := range countries {
+		codes = append(codes, c.code.String())
+		currencies = append(currencies, c.currency.String())
+	}
+	return codes, currencies
+}()
+
 // userWeightTotal and destWeightTotal sum the weights above.
 var userWeightTotal, destWeightTotal = func() (u, d uint64) {
 	for _, c := range countries {

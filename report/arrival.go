@@ -68,7 +68,8 @@ func (d Delay) Arrival(seed string, c *Call) time.Time {
 type Arrivals struct {
 	horizon int64         // Unix ns: calls that start at or after it are indexed
 	settled int64         // Unix ns: from this instant on, every call before horizon has arrived
-	calls   []arrivalCall // by start
+	calls   []arrivalCall // the dial-out (conf_out) calls, by start
+	log     []int64       // every call's arrival, Unix ns, in the order given: the call log's
 	keys    []rowKey
 	order   []int32 // order[k] is the rank of keys[k] in row order; nil without users
 }
@@ -89,7 +90,9 @@ type rowKey struct {
 }
 
 // NewArrivals indexes calls, the dataset's calls that start at or after
-// horizon, whose delays are drawn with seed. longest is the dataset's
+// horizon in the call log's order (CallLog), whose delays are drawn with
+// seed. Every call type counts for the call log; only conf_out calls with an
+// organizer count for the report's rows (decision D11). longest is the dataset's
 // longest call: a call that starts before horizon has ended by horizon +
 // longest and arrived by horizon + longest + d.Max. users, the dataset's,
 // let Rows find a late call's row by binary search; without them (nil) it
@@ -111,6 +114,11 @@ func NewArrivals(users []User, calls iter.Seq[Call], seed string, d Delay, horiz
 		if start < a.horizon {
 			continue
 		}
+		arrival := nanos(d.Arrival(seed, &c))
+		a.log = append(a.log, arrival)
+		if c.Type() != ConfOut || c.OrganizerID == "" {
+			continue
+		}
 		k := rowKey{c.OrganizerID, c.UsageLocation, c.Currency, c.DestinationContext, upn[c.OrganizerID]}
 		ki, ok := keyIndex[k]
 		if !ok {
@@ -120,7 +128,7 @@ func NewArrivals(users []User, calls iter.Seq[Call], seed string, d Delay, horiz
 		}
 		charge, _ := c.Charge.Cents()
 		conn, _ := c.ConnectionCharge.Cents()
-		a.calls = append(a.calls, arrivalCall{start: start, arrival: nanos(d.Arrival(seed, &c)),
+		a.calls = append(a.calls, arrivalCall{start: start, arrival: arrival,
 			cents: charge + conn, seconds: c.Duration, key: ki})
 	}
 	slices.SortFunc(a.calls, func(x, y arrivalCall) int { return cmp.Compare(x.start, y.start) })
@@ -158,15 +166,58 @@ func (a *Arrivals) Covers(asOf time.Time) bool { return nanos(asOf) >= a.settled
 // Settled returns the instant from which the index covers.
 func (a *Arrivals) Settled() time.Time { return time.Unix(0, a.settled).UTC() }
 
-// Late counts the calls not yet arrived at asOf, which Covers.
+// Late counts the calls, of every type, not yet arrived at asOf, which
+// Covers.
 func (a *Arrivals) Late(asOf time.Time) int {
 	t, n := nanos(asOf), 0
-	for i := range a.calls {
-		if a.calls[i].arrival > t {
+	for _, at := range a.log {
+		if at > t {
 			n++
 		}
 	}
 	return n
+}
+
+// Horizon returns the instant from which calls are indexed: the call log's
+// calls that start at or after it are indexed, in its order, from the
+// position of the first of them.
+func (a *Arrivals) Horizon() time.Time { return time.Unix(0, a.horizon).UTC() }
+
+// LogPage finds a page of the call log as a client sees it at asOf, which
+// Covers: of the calls at positions [lo, hi) of the log (the span of a
+// range, CallLog.CallSpan), those arrived at asOf, from the skip-th, at
+// most n of them. first is the log position of the first indexed call
+// (the span of [Horizon, the end of time] starts there): every call before
+// it has arrived. It returns how many calls of the span have arrived and
+// the page's positions as runs [a, b), in order. The cost is a scan of the
+// indexed calls of the span, the recent ones, never of the whole range.
+func (a *Arrivals) LogPage(lo, hi, first int, asOf time.Time, skip, n int) (total int, runs [][2]int) {
+	t := nanos(asOf)
+	add := func(p, q int) {
+		if p >= q {
+			return
+		}
+		if k := len(runs) - 1; k >= 0 && runs[k][1] == p {
+			runs[k][1] = q
+			return
+		}
+		runs = append(runs, [2]int{p, q})
+	}
+	pre := max(0, min(hi, first)-lo) // arrived, all of them
+	if skip < pre {
+		add(lo+skip, lo+min(pre, skip+n))
+	}
+	k := pre
+	for p := max(lo, first); p < hi; p++ {
+		if i := p - first; i < len(a.log) && a.log[i] > t {
+			continue
+		}
+		if k >= skip && k < skip+n {
+			add(p, p+1)
+		}
+		k++
+	}
+	return k, runs
 }
 
 // Window tells how the report over q stands at asOf, which Covers: late

@@ -404,6 +404,9 @@ func (b *Builder) Build() (*CallLedger, error) {
 		}
 		return strings.Compare(unpack(st.packedField(a.blob, sID)), unpack(st.packedField(c.blob, sID)))
 	})
+	for i := range st.n {
+		d.longest = max(d.longest, st.at(i).duration)
+	}
 	d.summary = l.Summary()
 	d.summary.Calls = st.n
 	if len(b.types) > 1 || b.types[confOut] != st.n {
@@ -461,23 +464,35 @@ type CallLedger struct {
 	st      *store
 	order   []int32 // calls by start time, then id
 	summary Summary
+	longest int32 // the longest call of any type, seconds
 }
+
+// Longest returns the duration of the ledger's longest call, of any type: a
+// call that starts before t has ended by t + Longest.
+func (d *CallLedger) Longest() time.Duration { return time.Duration(d.longest) * time.Second }
 
 // Summary describes the ledger; Calls counts every call type.
 func (d *CallLedger) Summary() Summary { return d.summary }
 
-// Calls lists the calls that belong to q, by start time, each with its
-// organizer's identity.
-func (d *CallLedger) Calls(q Query) iter.Seq[Call] {
+// Calls lists the calls that belong to q, by start time then id, each with
+// its organizer's identity: CallsAt(CallSpan(q)).
+func (d *CallLedger) Calls(q Query) iter.Seq[Call] { return d.CallsAt(d.CallSpan(q)) }
+
+// CallSpan returns the positions [lo, hi) of the calls that start in q, in
+// the call log's order (CallLog): two binary searches.
+func (d *CallLedger) CallSpan(q Query) (lo, hi int) {
+	from, to := nanos(q.From), nanos(q.To)
+	start := func(i int) int64 { return d.st.at(int(d.order[i])).start }
+	lo = sort.Search(len(d.order), func(i int) bool { return start(i) >= from })
+	hi = lo + sort.Search(len(d.order)-lo, func(i int) bool { return start(lo+i) > to })
+	return lo, hi
+}
+
+// CallsAt lists the calls at positions [lo, hi) of the call log's order.
+func (d *CallLedger) CallsAt(lo, hi int) iter.Seq[Call] {
 	return func(yield func(Call) bool) {
-		from, to := nanos(q.From), nanos(q.To)
-		i := sort.Search(len(d.order), func(i int) bool { return d.st.at(int(d.order[i])).start >= from })
-		for ; i < len(d.order); i++ {
-			p := d.st.at(int(d.order[i]))
-			if p.start > to {
-				return
-			}
-			if !yield(d.call(p)) {
+		for i := max(lo, 0); i < min(hi, len(d.order)); i++ {
+			if !yield(d.call(d.st.at(int(d.order[i])))) {
 				return
 			}
 		}

@@ -12,6 +12,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 )
 
@@ -137,6 +138,19 @@ func (c *Call) Type() string {
 // IsBot reports whether a call type has no user: the auto attendant and
 // call queue types ucap_in and ucap_out.
 func IsBot(callType string) bool { return callType == "ucap_in" || callType == "ucap_out" }
+
+// CallLog is a ledger's calls of every type in the call log's order
+// (docs/contract.md#call-log): by startDateTime, then id. A position is an
+// index in that order over the whole ledger, so a page of a range is a span
+// of positions, read without copying the range. CallSpan returns the
+// positions [lo, hi) of the calls that start in q; CallsAt lists the calls
+// at positions [lo, hi), each with its user's identity.
+type CallLog interface {
+	CallSpan(q Query) (lo, hi int)
+	CallsAt(lo, hi int) iter.Seq[Call]
+}
+
+var _ CallLog = (*CallLedger)(nil)
 
 // Row is one entry of the report: the totals of one organizer, usage location,
 // destination context and currency over the asked range.

@@ -28,6 +28,15 @@ func compile(tb testing.TB, name string) *gojsonschema.Schema {
 			tb.Fatalf("AddSchemas(%s) = %v", schemas.Entry, err)
 		}
 	}
+	if name == schemas.CallLogPage {
+		row, err := schemas.FS.ReadFile(schemas.CallLogEntry)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := sl.AddSchemas(gojsonschema.NewBytesLoader(row)); err != nil {
+			tb.Fatalf("AddSchemas(%s) = %v", schemas.CallLogEntry, err)
+		}
+	}
 	b, err := schemas.FS.ReadFile(name)
 	if err != nil {
 		tb.Fatal(err)
@@ -50,7 +59,7 @@ func TestFSHoldsExactlyTheNamedSchemas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{schemas.Entry, schemas.Error, schemas.Page, schemas.Scenario}
+	want := []string{schemas.Entry, schemas.Error, schemas.Page, schemas.Scenario, schemas.CallLogEntry, schemas.CallLogPage}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("files in FS = %v, want %v", got, want)
@@ -162,10 +171,7 @@ func TestSchemas(t *testing.T) {
 	page1000 := `{` + ctx + `,"@odata.count":1000,"value":[` + strings.Repeat(goodEntry+",", 999) + goodEntry + `]}`
 	const innerOK = `"innerError":{"date":"2026-11-26T14:21:05","request-id":"r","client-request-id":"c"}`
 
-	tests := []struct {
-		schema, name, doc string
-		valid             bool
-	}{
+	tests := []schemaTest{
 		{schemas.Entry, "good", goodEntry, true},
 		{schemas.Entry, "extra property allowed", with("futureProperty", `"x"`), true},
 		{schemas.Entry, "zero charge and seconds", with("totalCallSeconds", "0"), true},
@@ -243,8 +249,9 @@ func TestSchemas(t *testing.T) {
 		{schemas.Scenario, "typo at top", `{"users":[],"calls":[],"seed":1}`, false},
 		{schemas.Scenario, "no calls", `{"users":[]}`, false},
 	}
+	tests = append(tests, callLogTests()...)
 	compiled := map[string]*gojsonschema.Schema{}
-	for _, name := range []string{schemas.Entry, schemas.Page, schemas.Error, schemas.Scenario} {
+	for _, name := range []string{schemas.Entry, schemas.Page, schemas.Error, schemas.Scenario, schemas.CallLogEntry, schemas.CallLogPage} {
 		compiled[name] = compile(t, name)
 	}
 	for _, tt := range tests {
@@ -257,5 +264,77 @@ func TestSchemas(t *testing.T) {
 				t.Errorf("Valid() = %v, want %v; errors: %v", res.Valid(), tt.valid, res.Errors())
 			}
 		})
+	}
+}
+
+type schemaTest struct {
+	schema, name, doc string
+	valid             bool
+}
+
+// goodLogRow is a beta pstnCallLogRow as the documentation's example has
+// it, with every property.
+const goodLogRow = `{"id":"9c4984c7-6c3c-427d-a30c-bd0b2eacee90","callId":"1835317186_112562680@61.221.3.176",` +
+	`"userId":"db03c14b-06eb-4189-939b-7cbf3a20ba27","userPrincipalName":"richard.malk@contoso.com","userDisplayName":"Richard Malk",` +
+	`"startDateTime":"2019-11-01T00:00:08.2589935Z","endDateTime":"2019-11-01T00:03:47.2589935Z","duration":219,"charge":0.00,` +
+	`"callType":"user_in","currency":"USD","calleeNumber":"+1234567890","usageCountryCode":"US","tenantCountryCode":"US",` +
+	`"connectionCharge":0.00,"callerNumber":"+0123456789","destinationContext":null,"destinationName":"United States",` +
+	`"conferenceId":null,"licenseCapability":"MCOPSTNU","inventoryType":"Subscriber","operator":"Microsoft",` +
+	`"callDurationSource":"microsoft","otherPartyCountryCode":"US","administrativeUnitInfos":[]}`
+
+// logRowWith returns goodLogRow with key set to the raw JSON value (or
+// removed when value is "").
+func logRowWith(pairs ...string) string {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(goodLogRow), &m); err != nil {
+		panic(err)
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			delete(m, pairs[i])
+		} else {
+			m[pairs[i]] = json.RawMessage(pairs[i+1])
+		}
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func callLogTests() []schemaTest {
+	const ctx = `"@odata.context":"https://graph.microsoft.com/beta/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)"`
+	bot := []string{"callType", `"ucap_in"`, "userId", "null", "userPrincipalName", "null", "userDisplayName", "null"}
+	conf := []string{"callType", `"conf_out"`, "destinationContext", `"International"`, "conferenceId", `"400001"`}
+	return []schemaTest{
+		{schemas.CallLogEntry, "the docs' example", goodLogRow, true},
+		{schemas.CallLogEntry, "v1.0: no beta properties", logRowWith("otherPartyCountryCode", "", "administrativeUnitInfos", ""), true},
+		{schemas.CallLogEntry, "an unknown property", logRowWith("clientLocalIpV4Address", `"10.0.0.1"`), true},
+		{schemas.CallLogEntry, "whole seconds", logRowWith("startDateTime", `"2019-11-01T00:00:08Z"`), true},
+		{schemas.CallLogEntry, "a bot with null user", logRowWith(bot...), true},
+		{schemas.CallLogEntry, "a bot with an empty user", logRowWith(append(bot, "userId", `""`, "userPrincipalName", `""`, "userDisplayName", `""`)...), true},
+		{schemas.CallLogEntry, "a bot with a user", logRowWith(append(bot, "userId", `"db03c14b-06eb-4189-939b-7cbf3a20ba27"`)...), false},
+		{schemas.CallLogEntry, "a user call without a user", logRowWith("userId", "null"), false},
+		{schemas.CallLogEntry, "a user call with an empty UPN", logRowWith("userPrincipalName", `""`), false},
+		{schemas.CallLogEntry, "a dial-out", logRowWith(conf...), true},
+		{schemas.CallLogEntry, "a dial-out of a dataset without conference ids", logRowWith(append(conf, "conferenceId", "null")...), true},
+		{schemas.CallLogEntry, "a dial-in without destination context", logRowWith(append(conf, "callType", `"conf_in"`, "destinationContext", "null")...), false},
+		{schemas.CallLogEntry, "a string charge", logRowWith("charge", `"0.00"`), false},
+		{schemas.CallLogEntry, "a negative connection charge", logRowWith("connectionCharge", `-0.01`), false},
+		{schemas.CallLogEntry, "duration past Int32", logRowWith("duration", `2147483648`), false},
+		{schemas.CallLogEntry, "fractional duration", logRowWith("duration", `1.5`), false},
+		{schemas.CallLogEntry, "a date without zone", logRowWith("startDateTime", `"2019-11-01T00:00:08"`), false},
+		{schemas.CallLogEntry, "an unknown duration source", logRowWith("callDurationSource", `"carrier"`), false},
+		{schemas.CallLogEntry, "a lower-case capability", logRowWith("licenseCapability", `"mcopstnu"`), false},
+		{schemas.CallLogEntry, "a call type in another case", logRowWith("callType", `"User_In"`), false},
+		{schemas.CallLogEntry, "no callerNumber", logRowWith("callerNumber", ""), false},
+		{schemas.CallLogEntry, "an unknown country", logRowWith("usageCountryCode", `"UK"`), false},
+		{schemas.CallLogEntry, "a withdrawn currency", logRowWith("currency", `"HRK"`), false},
+
+		{schemas.CallLogPage, "empty", `{` + ctx + `,"@odata.count":0,"value":[]}`, true},
+		{schemas.CallLogPage, "a row and the docs' nextLink", `{` + ctx + `,"@odata.count":1,"@odata.nextLink":"https://graph.microsoft.com/beta/communications/callRecords/getPstnCalls(from=2019-11-01,to=2019-12-01)?$skip=1000","value":[` + goodLogRow + `]}`, true},
+		{schemas.CallLogPage, "1000 rows", `{` + ctx + `,"@odata.count":1000,"value":[` + strings.Repeat(goodLogRow+",", 999) + goodLogRow + `]}`, true},
+		{schemas.CallLogPage, "1001 rows", `{` + ctx + `,"@odata.count":1001,"value":[` + strings.Repeat(goodLogRow+",", 1000) + goodLogRow + `]}`, false},
+		{schemas.CallLogPage, "a bad row inside", `{` + ctx + `,"@odata.count":1,"value":[` + logRowWith("charge", `"1"`) + `]}`, false},
+		{schemas.CallLogPage, "a relative nextLink", `{` + ctx + `,"@odata.count":0,"@odata.nextLink":"/beta/x?$skip=1","value":[]}`, false},
+		{schemas.CallLogPage, "no count", `{` + ctx + `,"value":[]}`, false},
 	}
 }

@@ -79,8 +79,8 @@ type dailyTotal struct {
 // allCalls is a query every call of a ledger belongs to.
 var allCalls = report.Query{From: time.Unix(0, 0).UTC().AddDate(-1000, 0, 0), To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
 
-// handleDaily sums the ledger per currency and day; ?currency= keeps one
-// currency (an ISO 4217 code).
+// handleDaily sums the ledger's dial-out calls per currency and day, as the
+// summary's totals; ?currency= keeps one currency (an ISO 4217 code).
 func (s *Server) handleDaily(c echo.Context) error {
 	only := c.QueryParam("currency")
 	if only != "" && !isCurrencyCode(only) {
@@ -91,8 +91,8 @@ func (s *Server) handleDaily(c echo.Context) error {
 	byCode := map[string]*dailyCurrency{}
 	byDay := map[key]int{} // index in its currency's Days
 	for call := range ds.Source.Calls(allCalls) {
-		if only != "" && call.Currency != only {
-			continue
+		if only != "" && call.Currency != only || call.Type() != report.ConfOut {
+			continue // the dial-out spend, as the summary's totals (decision D11)
 		}
 		cur := byCode[call.Currency]
 		if cur == nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/dialoutkit/dialoutkit/report"
@@ -47,6 +48,15 @@ func appendRow(b []byte, r *report.Row, ieee754 bool) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainByte marks the bytes a JSON string holds as they are: ASCII from
+// space on, but for '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString writes s as a JSON string, as encoding/json would without HTML
 // escaping: invalid UTF-8 becomes U+FFFD; U+2028 and U+2029 are escaped so
 // the output is also valid JavaScript.
@@ -54,12 +64,14 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plainByte[s[i]] { // the common case: runs of plain ASCII
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -96,4 +108,81 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendLogRow writes one pstnCallLogRow with its keys in the order of the
+// documentation's example (docs/contract.md#call-log); beta adds
+// otherPartyCountryCode and administrativeUnitInfos. Decimals have exactly
+// two places, as numbers or, with IEEE754Compatible=true, strings. A bot
+// call (ucap_in, ucap_out) has no user: userId, userPrincipalName and
+// userDisplayName are null. Empty optional strings are null.
+func appendLogRow(b []byte, c *report.Call, ieee754, beta bool) []byte {
+	money := func(b []byte, m report.Money) []byte {
+		if ieee754 {
+			b = append(b, '"')
+			b = m.AppendJSON(b)
+			return append(b, '"')
+		}
+		return m.AppendJSON(b)
+	}
+	b = append(b, `{"id":`...)
+	b = appendString(b, c.ID)
+	b = append(b, `,"callId":`...)
+	b = appendOptional(b, c.CallID)
+	b = append(b, `,"userId":`...)
+	b = appendOptional(b, c.OrganizerID)
+	b = append(b, `,"userPrincipalName":`...)
+	b = appendOptional(b, c.UserPrincipalName)
+	b = append(b, `,"userDisplayName":`...)
+	b = appendOptional(b, c.UserDisplayName)
+	b = append(b, `,"startDateTime":"`...)
+	b = c.StartDateTime.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","endDateTime":"`...)
+	b = c.EndDateTime.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","duration":`...)
+	b = strconv.AppendInt(b, c.Duration, 10)
+	b = append(b, `,"charge":`...)
+	b = money(b, c.Charge)
+	b = append(b, `,"callType":`...)
+	b = appendString(b, c.Type())
+	b = append(b, `,"currency":`...)
+	b = appendString(b, c.Currency)
+	b = append(b, `,"calleeNumber":`...)
+	b = appendOptional(b, c.CalleeNumber)
+	b = append(b, `,"usageCountryCode":`...)
+	b = appendOptional(b, c.UsageLocation)
+	b = append(b, `,"tenantCountryCode":`...)
+	b = appendOptional(b, c.TenantCountryCode)
+	b = append(b, `,"connectionCharge":`...)
+	b = money(b, c.ConnectionCharge)
+	b = append(b, `,"callerNumber":`...)
+	b = appendOptional(b, c.CallerNumber)
+	b = append(b, `,"destinationContext":`...)
+	b = appendString(b, c.DestinationContext.String())
+	b = append(b, `,"destinationName":`...)
+	b = appendOptional(b, c.DestinationName)
+	b = append(b, `,"conferenceId":`...)
+	b = appendOptional(b, c.ConferenceID)
+	b = append(b, `,"licenseCapability":`...)
+	b = appendOptional(b, c.LicenseCapability)
+	b = append(b, `,"inventoryType":`...)
+	b = appendOptional(b, c.InventoryType)
+	b = append(b, `,"operator":`...)
+	b = appendOptional(b, c.Operator)
+	b = append(b, `,"callDurationSource":`...)
+	b = appendOptional(b, c.CallDurationSource)
+	if beta {
+		b = append(b, `,"otherPartyCountryCode":`...)
+		b = appendOptional(b, c.OtherPartyCountryCode)
+		b = append(b, `,"administrativeUnitInfos":[]`...)
+	}
+	return append(b, '}')
+}
+
+// appendOptional writes s as a JSON string, or null when it is empty.
+func appendOptional(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return appendString(b, s)
 }

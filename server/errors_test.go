@@ -74,7 +74,7 @@ func TestErrors(t *testing.T) {
 		{"stale dataset version", "GET", fnPath + "(fromDateTime=2026-10-01,toDateTime=2026-10-31)?$skip=2&$skiptoken=other", 400, "BadRequest", "changed"},
 		{"v1.0", "GET", "/v1.0/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=2026-10-01,toDateTime=2026-10-31)", 400, "BadRequest", "'getPstnOnlineMeetingDialoutReport'"},
 		{"v1.0 qualified", "GET", "/v1.0/communications/callRecords/microsoft.graph.callRecords.getPstnOnlineMeetingDialoutReport(fromDateTime=2026-10-01,toDateTime=2026-10-31)", 400, "BadRequest", "Resource not found for the segment"},
-		{"another function", "GET", "/beta/communications/callRecords/getPstnCalls(fromDateTime=2026-10-01,toDateTime=2026-10-31)", 400, "BadRequest", "'getPstnCalls'"},
+		{"another function", "GET", "/beta/communications/callRecords/getDirectRoutingCalls(fromDateTime=2026-10-01,toDateTime=2026-10-31)", 400, "BadRequest", "'getDirectRoutingCalls'"},
 		{"unknown beta segment", "GET", "/beta/communications/nothing", 400, "BadRequest", "'nothing'"},
 		{"segment after the function", "GET", fnPath + "(fromDateTime=2026-10-01,toDateTime=2026-10-31)/more", 400, "BadRequest", "'more'"},
 		{"unknown path", "GET", "/nowhere", 404, "NotFound", ""},

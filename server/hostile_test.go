@@ -326,7 +326,7 @@ func hostileCases() []hostileCase {
 		{"a range of 91 days", rawGet(fn("fromDateTime=2026-01-01,toDateTime=2026-04-02")), one(want400)},
 		{"a range of 10000 years", rawGet(fn("fromDateTime=0000-01-01,toDateTime=9999-12-31")), one(want400)},
 		{"v1.0", rawGet("/v1.0/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=2026-10-01,toDateTime=2026-10-31)"), one(want400)},
-		{"another function", rawGet("/beta/communications/callRecords/getPstnCalls(fromDateTime=2026-10-01,toDateTime=2026-10-31)"), one(want400)},
+		{"another function", rawGet("/beta/communications/callRecords/getDirectRoutingCalls(fromDateTime=2026-10-01,toDateTime=2026-10-31)"), one(want400)},
 
 		// Query options.
 		{"$skip 2^63", rawGet(hostileOctober + "?$skip=9223372036854775808"), one(want400)},

@@ -114,13 +114,17 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 // routes it.
 const graphPrefix = "/beta/communications/callRecords/"
 
+// v1Prefix is the path prefix of the call log in v1.0, in the case Echo
+// routes it.
+const v1Prefix = "/v1.0/communications/callRecords/"
+
 // canonicalPath lets Echo route Graph's case-insensitive names: a path whose
 // prefix matches graphPrefix (or /v1.0/) in any case is routed as the
 // canonical spelling. The handlers read the path as the client sent it.
 func canonicalPath(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u := c.Request().URL
-		for _, p := range [...]string{graphPrefix, "/v1.0/", "/beta/"} {
+		for _, p := range [...]string{graphPrefix, v1Prefix, "/v1.0/", "/beta/"} {
 			if len(u.Path) >= len(p) && strings.EqualFold(u.Path[:len(p)], p) && u.Path[:len(p)] != p {
 				u.Path = p + u.Path[len(p):]
 				if len(u.RawPath) >= len(p) {

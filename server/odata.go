@@ -12,30 +12,65 @@ import (
 	"github.com/dialoutkit/dialoutkit/report"
 )
 
-// functionNames are the three spellings real clients send, lower-cased: the
-// docs and the JS client, the Kiota SDKs (namespace-qualified), and the alias
-// one Go SDK release sent. Graph compares names case-insensitively.
-var functionNames = [...]string{
-	"getpstnonlinemeetingdialoutreport",
-	"microsoft.graph.callrecords.getpstnonlinemeetingdialoutreport",
-	"callrecords.getpstnonlinemeetingdialoutreport",
+// function is one of the Graph functions the mock serves.
+type function uint8
+
+// The functions: the dial-out report (beta only) and the PSTN call log
+// (beta and v1.0, docs/contract.md#call-log).
+const (
+	fnDialout function = iota
+	fnPstnCalls
+)
+
+// functionNames are, per function, the three spellings real clients send,
+// lower-cased: the docs and the JS client, the Kiota SDKs
+// (namespace-qualified), and the alias one Go SDK release sent. Graph
+// compares names case-insensitively.
+var functionNames = [...][3]string{
+	fnDialout: {
+		"getpstnonlinemeetingdialoutreport",
+		"microsoft.graph.callrecords.getpstnonlinemeetingdialoutreport",
+		"callrecords.getpstnonlinemeetingdialoutreport",
+	},
+	fnPstnCalls: {
+		"getpstncalls",
+		"microsoft.graph.callrecords.getpstncalls",
+		"callrecords.getpstncalls",
+	},
+}
+
+// docName is the function's name as its documentation spells it.
+func (f function) docName() string {
+	if f == fnPstnCalls {
+		return "getPstnCalls"
+	}
+	return "getPstnOnlineMeetingDialoutReport"
 }
 
 // call is a parsed function segment.
 type call struct {
+	fn       function
 	name     string // as the client spelled it
 	from, to time.Time
 }
 
-// isFunctionName reports whether name, case-insensitively, is one of the
-// spellings of the emulated function.
-func isFunctionName(name string) bool {
-	for _, n := range functionNames {
-		if strings.EqualFold(name, n) {
-			return true
+// lookupFunction finds the function a name spells, case-insensitively.
+func lookupFunction(name string) (function, bool) {
+	for f, names := range functionNames {
+		for _, n := range names {
+			if strings.EqualFold(name, n) {
+				return function(f), true
+			}
 		}
 	}
-	return false
+	return 0, false
+}
+
+// isFunctionName reports whether name, case-insensitively, is one of the
+// spellings of a function the mock serves.
+func isFunctionName(name string) bool {
+	_, ok := lookupFunction(name)
+	return ok
 }
 
 // parseFunction reads the escaped function segment
@@ -52,13 +87,14 @@ func parseFunction(escaped string) (call, error) {
 	if open >= 0 {
 		name = seg[:open]
 	}
-	if !isFunctionName(name) {
+	fn, ok := lookupFunction(name)
+	if !ok {
 		return call{}, unknownSegment(printable(name))
 	}
 	if open < 0 || !strings.HasSuffix(seg, ")") {
 		return call{}, badRequest("The function '%s' requires the parameters fromDateTime and toDateTime: %s(fromDateTime={fromDateTime},toDateTime={toDateTime}).", printable(name), printable(name))
 	}
-	c := call{name: name}
+	c := call{fn: fn, name: name}
 	var seenFrom, seenTo bool
 	args := seg[open+1 : len(seg)-1]
 	if args == "" {
@@ -293,9 +329,13 @@ type options struct {
 	rest    []string // every other parameter, as sent, kept in nextLinks
 }
 
-// parseOptions reads the raw query string. `$` may arrive as `%24`; names of
-// system query options are case-insensitive.
-func parseOptions(raw string) (options, error) {
+// parseOptions reads the raw query string of the dial-out report; see
+// parseOptionsFor.
+func parseOptions(raw string) (options, error) { return parseOptionsFor(raw, fnDialout) }
+
+// parseOptionsFor reads the raw query string of a request for fn. `$` may
+// arrive as `%24`; names of system query options are case-insensitive.
+func parseOptionsFor(raw string, fn function) (options, error) {
 	// One allocation for the kept options, however many a hostile query
 	// holds: growing the slice by appends costs five times its size.
 	o := options{top: -1, rest: make([]string, 0, strings.Count(raw, "&")+1)}
@@ -342,7 +382,7 @@ func parseOptions(raw string) (options, error) {
 			o.rest = append(o.rest, part)
 		default:
 			if strings.HasPrefix(lname, "$") {
-				return o, badRequest("Query option '%s' is not allowed on the function 'getPstnOnlineMeetingDialoutReport'.", printable(name))
+				return o, badRequest("Query option '%s' is not allowed on the function '%s'.", printable(name), fn.docName())
 			}
 			o.rest = append(o.rest, part)
 		}

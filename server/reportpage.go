@@ -6,20 +6,25 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/dialoutkit/dialoutkit/report"
 )
 
-// handleReport answers the function (docs/contract.md#the-function): parse the segment and the
-// options, compute (or reuse) the rows of the range, and write one page.
-func (s *Server) handleReport(c echo.Context) error {
+// handleFunction answers a function (docs/contract.md#the-function,
+// docs/contract.md#call-log): parse the segment and the options, check the
+// range and the page token, then write one page of the dial-out report or
+// of the call log. Both functions share every rule but their rows.
+func (s *Server) handleFunction(c echo.Context) error {
 	r := c.Request()
 	path, rawQuery := requestTarget(r)
 	fn, err := parseFunction(path[strings.LastIndexByte(path, '/')+1:])
 	if err != nil {
 		return err
 	}
-	opts, err := parseOptions(rawQuery)
+	opts, err := parseOptionsFor(rawQuery, fn.fn)
 	if err != nil {
 		return err
 	}
@@ -38,31 +43,74 @@ func (s *Server) handleReport(c echo.Context) error {
 	if version != "" && version != ds.Version {
 		return badRequest("This nextLink belongs to dataset version '%s', but the server now serves version '%s': the data changed while paging. Start again from the first page.", printable(version), ds.Version)
 	}
-
-	rows := s.reportRows(ds, q, asOf) // the calls arrived at asOf (arrival.go)
-	total := int64(len(rows.rows))
-	limit := total
-	if opts.top >= 0 && opts.top < total-min(opts.skip, total) {
-		limit = opts.skip + opts.top
+	p := pageRequest{path: path, opts: opts, ds: ds, q: q, asOf: asOf, base: s.publicBase(r),
+		ieee: acceptsIEEE754(r.Header.Values(echo.HeaderAccept))}
+	if fn.fn == fnPstnCalls {
+		p.beta = !strings.HasPrefix(strings.ToLower(path), "/v1.0/")
+		return s.writeCallLog(c, &p)
 	}
-	lo := min(opts.skip, limit)
-	hi := min(lo+int64(s.cfg.PageSize), limit)
+	return s.writeReport(c, &p)
+}
 
-	base := s.publicBase(r)
+// handleV1 answers /v1.0/communications/callRecords/{segment}: the call log
+// exists in v1.0, the dial-out report (and anything else) does not.
+func (s *Server) handleV1(c echo.Context) error {
+	path, _ := requestTarget(c.Request())
+	name, err := url.PathUnescape(path[strings.LastIndexByte(path, '/')+1:])
+	if open := strings.IndexByte(name, '('); err == nil && open >= 0 {
+		name = name[:open]
+	}
+	if err != nil || !isCallLog(name) {
+		return s.handleUnknownSegment(c)
+	}
+	return s.handleFunction(c)
+}
+
+// pageRequest is what a page is written from.
+type pageRequest struct {
+	path string // as the client spelled it
+	opts options
+	ds   *Dataset
+	q    report.Query
+	asOf time.Time // the instant whose arrived calls the page shows
+	base string    // public base URL
+	ieee bool      // decimals as strings
+	beta bool      // the call log under /beta (else /v1.0)
+}
+
+// window applies $skip, $top and the page size to total entries: the page
+// is [lo, hi) of them, limit is where the last page ends.
+func (s *Server) window(o options, total int64) (lo, hi, limit int64) {
+	limit = total
+	if o.top >= 0 && o.top < total-min(o.skip, total) {
+		limit = o.skip + o.top
+	}
+	lo = min(o.skip, limit)
+	hi = min(lo+int64(s.cfg.PageSize), limit)
+	return lo, hi, limit
+}
+
+// writeReport writes a page of the dial-out report.
+func (s *Server) writeReport(c echo.Context, p *pageRequest) error {
+	rows := s.reportRows(p.ds, p.q, p.asOf) // the calls arrived at asOf (arrival.go)
+	lo, hi, limit := s.window(p.opts, int64(len(rows.rows)))
 	var next string
 	if hi < limit {
-		next = nextLink(base, path, opts, hi, limit, s.pageToken(ds.Version, asOf))
+		next = nextLink(p.base, p.path, p.opts, hi, limit, s.pageToken(p.ds.Version, p.asOf))
 	}
-	ieee := acceptsIEEE754(r.Header.Values(echo.HeaderAccept))
-	value := rows.page(int(lo), int(hi), ieee)
-
 	// The page's rows are cached already encoded: write them between the
 	// head and the tail without copying them.
-	head := make([]byte, 0, len(base)+len(next)+200)
+	value := rows.page(int(lo), int(hi), p.ieee)
+	return writePage(c, p, contextSuffix, hi-lo, next, value)
+}
+
+// writePage writes a page: its head, the encoded entries and the tail.
+func writePage(c echo.Context, p *pageRequest, context string, count int64, next string, value []byte) error {
+	head := make([]byte, 0, len(p.base)+len(next)+200)
 	head = append(head, `{"@odata.context":`...)
-	head = appendString(head, base+contextSuffix)
+	head = appendString(head, p.base+context)
 	head = append(head, `,"@odata.count":`...)
-	head = strconv.AppendInt(head, hi-lo, 10)
+	head = strconv.AppendInt(head, count, 10)
 	if next != "" {
 		head = append(head, `,"@odata.nextLink":`...)
 		head = appendString(head, next)
@@ -71,7 +119,7 @@ func (s *Server) handleReport(c echo.Context) error {
 	const tail = "]}"
 
 	h := c.Response().Header()
-	if ieee {
+	if p.ieee {
 		h.Set(echo.HeaderContentType, contentTypeIEE)
 	} else {
 		h.Set(echo.HeaderContentType, contentType)

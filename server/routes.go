@@ -23,10 +23,15 @@ func (s *Server) routes() *echo.Echo {
 
 	// Graph (docs/contract.md#the-function). Names are case-insensitive: canonicalPath routes any
 	// spelling of the prefix here; the handlers parse the segment as sent.
-	api.GET(graphPrefix+":function", s.handleReport, s.authorize, s.applyThrottle, s.resolveTenant)
+	// The dial-out report is beta-only; the call log, getPstnCalls
+	// (docs/contract.md#call-log), is in beta and v1.0, with the same rules,
+	// auth and throttling family.
+	api.GET(graphPrefix+":function", s.handleFunction, s.authorize, s.applyThrottle, s.resolveTenant)
 	api.Match(otherMethods, graphPrefix+":function", methodNotAllowed)
+	api.GET(v1Prefix+":function", s.handleV1, s.authorize, s.applyThrottle)
+	api.Match(otherMethods, v1Prefix+":function", s.v1MethodNotAllowed)
 	api.Any("/beta/*", s.handleUnknownSegment)
-	api.Any("/v1.0/*", s.handleUnknownSegment) // the function is beta-only
+	api.Any("/v1.0/*", s.handleUnknownSegment)
 	api.RouteNotFound("/*", notFound)
 
 	// Identity (docs/contract.md#identity-and-https): the mock is its own token authority

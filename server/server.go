@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -125,6 +126,7 @@ type Server struct {
 	throttle  *throttler
 	identity  *identity.Authority
 	tokens    TokenVerifier // by the auth mode; nil: none
+	logBufs   sync.Pool     // call log pages' buffers (calllog.go)
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -152,6 +154,7 @@ func New(ds Dataset, cfg Config) (*Server, error) {
 		journal:   newJournal(cfg.JournalSize),
 		chaos:     newChaos(cfg.Chaos),
 		throttle:  newThrottler(cfg.Throttle),
+		logBufs:   sync.Pool{New: newLogBuffer},
 	}
 	if s.log == nil && cfg.Log != nil {
 		s.log = cfg.Log.Logger()

@@ -381,7 +381,7 @@ func (p *progress) event(e conformance.Event) {
 	width := len(strconv.Itoa(e.Total))
 	if !p.terminal {
 		if e.Result != nil {
-			fmt.Fprintf(p.w, "[%*d/%d] %-5s %-6s %s %s\n", width, e.Index, e.Total, e.Result.Status, e.Check.Level, e.Check.ID, e.Check.Title)
+			fmt.Fprintf(p.w, "[%*d/%d] %-5s %-6s %s %s\n", width, e.Index, e.Total, e.Result.Status, e.Result.Level, e.Check.ID, e.Check.Title)
 		}
 		return
 	}
@@ -392,7 +392,7 @@ func (p *progress) event(e conformance.Event) {
 		return
 	}
 	if e.Result.Status != conformance.Pass {
-		fmt.Fprintf(p.w, "%-5s %-6s %s %s\n", e.Result.Status, e.Check.Level, e.Check.ID, e.Check.Title)
+		fmt.Fprintf(p.w, "%-5s %-6s %s %s\n", e.Result.Status, e.Result.Level, e.Check.ID, e.Check.Title)
 	}
 }
 

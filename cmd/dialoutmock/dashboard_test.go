@@ -218,7 +218,7 @@ func checkSummary(t *testing.T, tb *tab) datasetSummary {
 	return want
 }
 
-// ledgerDays sums GET /_mock/calls per currency and UTC day of
+// ledgerDays sums the dial-out calls of GET /_mock/calls per currency and UTC day of
 // startDateTime, independently of the server: currency -> day -> charge.
 func ledgerDays(t *testing.T, base string) map[string]map[string]*big.Rat {
 	t.Helper()
@@ -227,6 +227,7 @@ func ledgerDays(t *testing.T, base string) map[string]map[string]*big.Rat {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var c struct {
+			CallType         string      `json:"callType"`
 			StartDateTime    time.Time   `json:"startDateTime"`
 			Currency         string      `json:"currency"`
 			Charge           json.Number `json:"charge"`
@@ -236,6 +237,9 @@ func ledgerDays(t *testing.T, base string) map[string]map[string]*big.Rat {
 		dec.UseNumber()
 		if err := dec.Decode(&c); err != nil {
 			t.Fatalf("ledger line %q: %v", sc.Text(), err)
+		}
+		if c.CallType != "" && c.CallType != "conf_out" {
+			continue // the chart shows the dial-out spend (decision D11)
 		}
 		day := c.StartDateTime.UTC().Format(time.DateOnly)
 		if out[c.Currency] == nil {

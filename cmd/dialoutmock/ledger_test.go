@@ -18,7 +18,8 @@ import (
 )
 
 // sumLedger is a second implementation of the report, written for the test:
-// it reads the ledger as /_mock/calls serves it (JSON Lines), sums exact
+// it reads the ledger as /_mock/calls serves it (JSON Lines), keeps the
+// dial-out (conf_out) calls, sums exact
 // decimals with math/big.Rat, and orders rows by key. It shares no code with
 // report or generator.
 func sumLedger(t *testing.T, jsonl []byte) map[string]string {
@@ -32,6 +33,7 @@ func sumLedger(t *testing.T, jsonl []byte) map[string]string {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var c struct {
+			CallType           string      `json:"callType"`
 			OrganizerID        string      `json:"organizerId"`
 			UsageLocation      string      `json:"usageLocation"`
 			DestinationContext string      `json:"destinationContext"`
@@ -44,6 +46,9 @@ func sumLedger(t *testing.T, jsonl []byte) map[string]string {
 		dec.UseNumber()
 		if err := dec.Decode(&c); err != nil {
 			t.Fatalf("ledger line %q: %v", sc.Text(), err)
+		}
+		if c.CallType != "" && c.CallType != "conf_out" {
+			continue // in the call log only (decision D11)
 		}
 		k := c.OrganizerID + "|" + c.UsageLocation + "|" + c.DestinationContext + "|" + c.Currency
 		a := sums[k]

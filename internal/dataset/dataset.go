@@ -13,12 +13,14 @@ import (
 )
 
 // Source is the data a dataset answers from: the report over a range, the
-// ledger's calls behind it, and a summary. A scenario's report.CallLedger
-// and a generated generator.Tenant are Sources.
+// ledger's calls behind it (also as the call log, by position), and a
+// summary. A scenario's report.CallLedger and a generated generator.Tenant
+// are Sources.
 type Source interface {
 	Rows(q report.Query) []report.Row
 	Calls(q report.Query) iter.Seq[report.Call]
 	Summary() report.Summary
+	report.CallLog
 }
 
 var (

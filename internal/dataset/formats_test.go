@@ -162,7 +162,7 @@ func TestAdminCenterExportRefused(t *testing.T) {
 		{"short header", strings.Replace(export, ",Capability\n", "\n", 1), "line 1, column 20", `want "Capability"`},
 		{"wrong column count", strings.Replace(export, ",toll,International,", ",International,", 1), "line 3", "19 columns, want 20"},
 		{"UsageId", cell(0, "call-2"), "line 3, column UsageId", "not a GUID"},
-		{"Call ID", cell(1, "2"), "line 3, column Call ID", "not a GUID"},
+		{"Call ID", cell(1, strings.Repeat("2", 1025)), "line 3, column Call ID", "bytes long"},
 		{"Conference ID", cell(2, long), "line 3, column Conference ID", "at most 1024"},
 		{"User Location", cell(3, "ZZ"), "line 3, column User Location", "ISO 3166-1"},
 		{"AAD ObjectId", cell(4, "ana"), "line 3, column AAD ObjectId", "GUID"},

@@ -4,8 +4,11 @@
 // HTTP/2 negotiated by ALPN; Node's fetch, which speaks HTTP/1.1 only over
 // TLS, fetches a page too (when node is installed).
 //
-// It is a module of its own so that azidentity and its dependencies stay out
-// of the dialoutkit module, which users import in their tests. Run it with
+// It is a module of its own so that azidentity, the SDK and their
+// dependencies stay out of the dialoutkit module, which users import in
+// their tests. The SDK's models package is large: the first build of this
+// module takes about ten minutes on two cores; later ones come from the
+// build cache. Run it with
 //
 //	cd server/identitytest && go vet ./... && go test -race -count=1 ./...
 package identitytest

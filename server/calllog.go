@@ -1,0 +1,83 @@
+package server
+
+import (
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dialoutkit/dialoutkit/report"
+)
+
+// The call log, getPstnCalls (docs/contract.md#call-log), is served from
+// the same ledger as the dial-out report, by position: the dataset's call
+// log index (report.CallLog) finds a range's span of positions with two
+// binary searches, and a page reads its calls from there, so no request
+// copies the range. With late arrival, the calls not yet arrived at the
+// page's instant are left out (report.Arrivals.LogPage), which costs a scan
+// of the range's recent calls only.
+
+// Graph's names for the call log's collection.
+const (
+	logContextBeta = "/beta/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)"
+	logContextV1   = "/v1.0/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)"
+)
+
+// writeCallLog writes a page of the call log.
+func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
+	src := p.ds.Source
+	lo, hi := src.CallSpan(p.q)
+	total, runs := s.logPage(p.ds, lo, hi, p.asOf, int(min(p.opts.skip, int64(hi-lo))), s.cfg.PageSize)
+	first, last, limit := s.window(p.opts, int64(total))
+	var next string
+	if last < limit {
+		next = nextLink(p.base, p.path, p.opts, last, limit, s.pageToken(p.ds.Version, p.asOf))
+	}
+	n := int(last - first) // the page's entries: runs may hold more, past $top
+	buf := s.logBufs.Get().(*[]byte)
+	defer s.logBufs.Put(buf)
+	value := (*buf)[:0]
+	i := 0
+	for _, run := range runs {
+		for call := range src.CallsAt(run[0], run[1]) {
+			if i == n {
+				break
+			}
+			if i > 0 {
+				value = append(value, ',')
+			}
+			value = appendLogRow(value, &call, p.ieee, p.beta)
+			i++
+		}
+	}
+	ctx := logContextV1
+	if p.beta {
+		ctx = logContextBeta
+	}
+	err := writePage(c, p, ctx, last-first, next, value)
+	if cap(value) <= maxPooledBuffer {
+		*buf = value
+	}
+	return err
+}
+
+// newLogBuffer is a buffer of Server.logBufs, which holds the buffers pages
+// of the call log are encoded into: a page of 1000 rows is most of a
+// megabyte, which a fresh buffer a request would allocate and clear each
+// time.
+func newLogBuffer() any { b := make([]byte, 0, 64<<10); return &b }
+
+// maxPooledBuffer bounds what goes back to logBuffers: a page of rows with
+// hostile long fields is not kept.
+const maxPooledBuffer = 4 << 20
+
+// logPage returns how many calls of the span [lo, hi) a client sees at
+// asOf, and the positions of those from the skip-th, at most n, as runs.
+func (s *Server) logPage(ds *Dataset, lo, hi int, asOf time.Time, skip, n int) (int, [][2]int) {
+	if s.cfg.ArrivalDelay.IsZero() {
+		total := hi - lo
+		return total, [][2]int{{lo + min(skip, total), lo + min(skip+n, total)}}
+	}
+	ix := s.arrivals(ds, asOf)
+	first, _ := ds.Source.CallSpan(report.Query{From: ix.Horizon(), To: endOfTime})
+	return ix.LogPage(lo, hi, first, asOf, skip, n)
+}

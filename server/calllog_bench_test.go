@@ -1,0 +1,137 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/dialoutkit/dialoutkit/generator"
+	"github.com/dialoutkit/dialoutkit/internal/dataset"
+)
+
+// benchTenant generates a default-shaped tenant with every call type: about
+// calls dial-outs over 365 days up to 2026-11-26 (50 a user a year), and
+// some four times as many other calls.
+func benchTenant(b *testing.B, calls int) Dataset {
+	b.Helper()
+	s := generator.DefaultSpec(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	s.Users = max(1, calls/50)
+	s.Intensity = 4.22
+	start := time.Now()
+	ds, err := dataset.Generate(context.Background(), s, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum := ds.Source.Summary()
+	b.Logf("generated %d users, %d calls of every type (%v) in %s", sum.Users, sum.Calls, sum.CallTypes, time.Since(start).Round(time.Millisecond))
+	return ds
+}
+
+// benchCalls is the dial-outs of the large tenant: DIALOUTKIT_BENCH_CALLS, or
+// a million.
+func benchCalls() int {
+	if n, err := strconv.Atoi(os.Getenv("DIALOUTKIT_BENCH_CALLS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// BenchmarkCallLogPage compares, over loopback HTTP with keep-alive, a
+// 1000-row page of the call log as the mock serves it (parse, index spans,
+// regenerate the calls, encode) with the ceiling: a plain net/http handler
+// writing the same bytes and headers. Their ratio is printed, not asserted.
+func BenchmarkCallLogPage(b *testing.B) {
+	s, err := New(benchTenant(b, 100_000), Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	uri := "/beta/communications/callRecords/getPstnCalls(fromDateTime=2026-10-01,toDateTime=2026-10-31)?$skip=3000"
+	mock := httptest.NewServer(s)
+	defer mock.Close()
+	body := fetchBody(b, mock.URL+uri)
+	ceiling := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", contentType)
+		h.Set("OData-Version", "4.0")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	}))
+	defer ceiling.Close()
+	perOp := map[string]float64{}
+	for _, c := range []struct {
+		name string
+		base string
+	}{{"ceiling", ceiling.URL}, {"mock", mock.URL}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				fetchBody(b, c.base+uri)
+			}
+			perOp[c.name] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+		})
+	}
+	if perOp["mock"] > 0 {
+		b.Logf("1000-row page, %d bytes: ceiling %.0f µs, mock %.0f µs: the mock serves %.0f%% of the ceiling's pages a second",
+			len(body), perOp["ceiling"]/1e3, perOp["mock"]/1e3, 100*perOp["ceiling"]/perOp["mock"])
+	}
+}
+
+func fetchBody(tb testing.TB, link string) []byte {
+	req, _ := http.NewRequest(http.MethodGet, link, nil)
+	req.Header.Set("Authorization", "Bearer bench")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: %d %v %s", link, resp.StatusCode, err, body)
+	}
+	return body
+}
+
+// BenchmarkFirstRequest90Days is the first request of a new 90-day range for
+// each function on a large tenant (benchCalls dial-outs and the other types):
+// 15 requests of 15 ranges, each a cache miss, their median and maximum
+// printed. The dial-out report indexes conf_out calls apart, so it does not
+// pay for the other types; the call log finds its span in an index of every
+// call.
+func BenchmarkFirstRequest90Days(b *testing.B) {
+	s, err := New(benchTenant(b, benchCalls()), Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, fn := range []string{"getPstnOnlineMeetingDialoutReport", "getPstnCalls"} {
+		b.Run(fn, func(b *testing.B) {
+			var samples []time.Duration
+			i := 0
+			for b.Loop() {
+				for range 15 {
+					from := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute) // a new range each time
+					i++
+					uri := "/beta/communications/callRecords/" + fn + "(fromDateTime=" + from.Format(time.RFC3339) + ",toDateTime=" + from.Add(90*24*time.Hour).Format(time.RFC3339) + ")"
+					req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080"+uri, nil)
+					req.RequestURI = uri
+					req.Header.Set("Authorization", "Bearer bench")
+					w := &discard{h: http.Header{}}
+					start := time.Now()
+					s.ServeHTTP(w, req)
+					samples = append(samples, time.Since(start))
+				}
+			}
+			slices.Sort(samples)
+			med, worst := samples[len(samples)/2], samples[len(samples)-1]
+			b.ReportMetric(float64(med.Microseconds()), "median-µs")
+			b.ReportMetric(float64(worst.Microseconds()), "max-µs")
+			b.Logf("%s: first request of a new 90-day range, median %s, max %s of %d", fn, med, worst, len(samples))
+		})
+	}
+}
