@@ -11,10 +11,13 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/dialoutmock ./cmd/dialoutmock \
- && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/dialoutconform ./cmd/dialoutconform
+ && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/dialoutconform ./cmd/dialoutconform \
+ && mkdir -p /out/tmp && chmod 1777 /out/tmp
 
 FROM scratch
 COPY --from=build /out/dialoutmock /out/dialoutconform /usr/local/bin/
+# A writable /tmp: a zip upload is spooled to a temporary file before it is read.
+COPY --from=build /out/tmp /tmp
 # The loopback default would be unreachable from outside the container.
 ENV DIALOUTMOCK_ADDR=0.0.0.0:8080
 EXPOSE 8080
