@@ -62,6 +62,12 @@ var plainByte = func() (t [256]bool) {
 // the output is also valid JavaScript.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendStringBody(b, s)
+	return append(b, '"')
+}
+
+// appendStringBody writes what appendString writes between the quotes.
+func appendStringBody(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		for i < len(s) && plainByte[s[i]] { // the common case: runs of plain ASCII
@@ -106,8 +112,7 @@ func appendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }
 
 // appendLogRow writes one pstnCallLogRow with its keys in the order of the
