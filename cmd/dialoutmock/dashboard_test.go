@@ -836,6 +836,20 @@ func TestDashboardTenants(t *testing.T) {
 		if others := eval[[]string](t, tab, `[...document.querySelectorAll('#journal-table tbody tr[data-status]')].map(r => r.dataset.tenant).filter(x => x !== '`+tidB+`')`); len(others) != 0 {
 			t.Errorf("tenant B's journal panel shows requests of %q", others)
 		}
+
+		// Clear faults clears tenant B's, not another tenant's.
+		for _, f := range []string{`{"times":1,"status":500,"tenant":"` + tidB + `"}`, `{"times":1,"status":504,"tenant":"` + tidA + `"}`} {
+			if st, b := control(t, http.MethodPost, p.base+"/_mock/faults", f); st != 201 {
+				t.Fatalf("POST /_mock/faults %s = %d %s", f, st, b)
+			}
+		}
+		waitUntil(t, tab, 10*time.Second, `[...document.querySelectorAll('#fault-table tbody tr')].filter(r => r.cells.length > 1).map(r => r.cells[1].textContent).join() === '500'`, "tenant B's fault, not A's")
+		tab.do(t, chromedp.Click(chromedp.CSS(`#fault-clear`)))
+		waitUntil(t, tab, 10*time.Second, `document.querySelector('#fault-status-line').textContent.startsWith('Cleared')`, "the faults cleared")
+		if fs := queuedFaults(t, p.base); len(fs) != 1 || fs[0]["tenant"] != tidA {
+			t.Errorf("after Clear faults in tenant B GET /_mock/faults = %v, want tenant A's fault only", fs)
+		}
+		controlDo(t, http.MethodDelete, p.base+"/_mock/faults")
 	})
 
 	t.Run("an upload to tenant B leaves tenant A unchanged", func(t *testing.T) {

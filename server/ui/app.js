@@ -406,7 +406,7 @@
   async function clearFaults() {
     await body(await control(forTenant('/_mock/faults'), { method: 'DELETE' }));
     state.faultsText = null;
-    say('#fault-status-line', 'No fault queued.', 'ok');
+    say('#fault-status-line', state.tenant ? `Cleared the faults of tenant ${state.tenant}.` : 'No fault queued.', 'ok');
     await faults();
   }
 
