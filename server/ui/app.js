@@ -529,13 +529,15 @@
     for (const id of ['#report-link', '#report-status', '#dataset-status', '#fault-status-line']) say(id, '');
     $('#dataset-problems').replaceChildren();
     renderTenants();
-    tick();
+    tick(true);
   }
 
   // ---- the loop ----
-  async function tick() {
+  // tick refreshes the page; a tick asked for while one runs is dropped,
+  // unless it is urgent (a tenant chosen), which runs right after.
+  async function tick(urgent) {
     if (state.busy) {
-      state.again = true; // a tenant chosen meanwhile shows without waiting
+      state.again = state.again || urgent === true;
       return;
     }
     state.busy = true;
@@ -555,7 +557,7 @@
       state.busy = false;
       if (state.again) {
         state.again = false;
-        tick();
+        tick(true);
       }
     }
   }
