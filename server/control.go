@@ -288,7 +288,13 @@ func (s *Server) handleRequests(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.journal.list(f))
 }
 
+// handleClearRequests empties the journal or, with ?tenant= (many
+// tenants), drops that tenant's entries only.
 func (s *Server) handleClearRequests(c echo.Context) error {
+	if tid := c.QueryParam("tenant"); tid != "" {
+		s.journal.clearTenant(tenantParam(tid))
+		return c.NoContent(http.StatusNoContent)
+	}
 	s.journal.clear()
 	return c.NoContent(http.StatusNoContent)
 }
@@ -318,7 +324,13 @@ func (s *Server) handleListFaults(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.faults.list())
 }
 
+// handleClearFaults clears the queue or, with ?tenant= (many tenants), the
+// faults naming that tenant only.
 func (s *Server) handleClearFaults(c echo.Context) error {
+	if tid := c.QueryParam("tenant"); tid != "" {
+		s.faults.clearTenant(tenantParam(tid))
+		return c.NoContent(http.StatusNoContent)
+	}
 	s.faults.clear()
 	return c.NoContent(http.StatusNoContent)
 }

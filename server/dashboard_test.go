@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"regexp"
@@ -178,5 +179,112 @@ func TestDashboardFiles(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTenantDaily: with many tenants, GET /_mock/tenants/{tid}/daily sums
+// that tenant's ledger, an upload's or a generated one's, and GET
+// /_mock/daily the default tenant's.
+func TestTenantDaily(t *testing.T) {
+	s, base := newMultiServer(t, Config{})
+	if r := send(t, http.MethodPut, base+"/_mock/tenants/"+tidA+"/dataset?name=tiny", []byte(tinyScenario)); r.status != 200 {
+		t.Fatalf("PUT tenant A's dataset = %d: %s", r.status, r.body)
+	}
+	var a datasetSummary
+	json.Unmarshal(send(t, http.MethodGet, base+"/_mock/tenants/"+tidA+"/dataset", nil).body, &a)
+	want := `{"version":"` + a.Version + `","currencies":[{"currency":"EUR","calls":1,"seconds":61,"charge":0.07,"days":[` +
+		`{"date":"2026-10-05","calls":1,"seconds":61,"charge":0.07}]}]}`
+	for _, q := range []string{"", "?currency=EUR"} {
+		r := send(t, http.MethodGet, base+"/_mock/tenants/"+tidA+"/daily"+q, nil)
+		if got := strings.TrimSpace(string(r.body)); r.status != 200 || got != want {
+			t.Errorf("GET tenant A's daily%s = %d\n%s\nwant 200\n%s", q, r.status, got, want)
+		}
+	}
+
+	// A generated tenant, built on first use: its days add up to its summary.
+	var d daily
+	if err := json.Unmarshal(send(t, http.MethodGet, base+"/_mock/tenants/"+tidB+"/daily", nil).body, &d); err != nil {
+		t.Fatal(err)
+	}
+	var b datasetSummary
+	json.Unmarshal(send(t, http.MethodGet, base+"/_mock/tenants/"+tidB+"/dataset", nil).body, &b)
+	if d.Version != b.Version || len(d.Currencies) != len(b.Currencies) || len(d.Currencies) == 0 {
+		t.Fatalf("tenant B's daily: version %s with %d currencies, want its summary's %s with %d", d.Version, len(d.Currencies), b.Version, len(b.Currencies))
+	}
+	for i, c := range d.Currencies {
+		sum := report.Cents(0)
+		for _, day := range c.Days {
+			sum = sum.Add(day.Charge)
+		}
+		if w := b.Currencies[i]; c.Currency != w.Currency || c.Calls != w.Calls || !sum.Equal(w.Charge) {
+			t.Errorf("tenant B's %s: %d calls, days sum to %s; want its summary's %s: %d calls, %s", c.Currency, c.Calls, sum, w.Currency, w.Calls, w.Charge)
+		}
+	}
+
+	// The path without a tenant is the default tenant's.
+	byDefault := send(t, http.MethodGet, base+"/_mock/tenants/"+s.DefaultTenant()+"/daily", nil)
+	if plain := send(t, http.MethodGet, base+"/_mock/daily", nil); string(plain.body) != string(byDefault.body) || !strings.Contains(string(plain.body), `"test-edges`) {
+		t.Errorf("GET /_mock/daily =\n%s\nwant the default tenant's (the edges scenario)\n%s", plain.body, byDefault.body)
+	}
+	checkEnvelope(t, send(t, http.MethodGet, base+"/_mock/tenants/no%20such/daily", nil), 400, "BadRequest")
+	checkEnvelope(t, send(t, http.MethodGet, base+"/_mock/tenants/"+tidA+"/daily?currency=eur", nil), 400, "BadRequest")
+}
+
+// TestClearPerTenant: DELETE /_mock/faults?tenant= and DELETE
+// /_mock/requests?tenant= clear one tenant's faults and journal entries
+// (the dashboard's buttons with many tenants), leaving the others'.
+func TestClearPerTenant(t *testing.T) {
+	s, base := newMultiServer(t, Config{})
+	for _, f := range []string{
+		`{"times":5,"status":503,"tenant":"` + tidA + `"}`,
+		`{"times":5,"status":429,"tenant":"` + tidB + `"}`,
+		`{"times":5,"status":500,"path":"nothing/matches"}`,
+	} {
+		if r := send(t, http.MethodPost, base+"/_mock/faults", []byte(f)); r.status != 201 {
+			t.Fatalf("queue %s = %d: %s", f, r.status, r.body)
+		}
+	}
+	for _, tid := range []string{tidA, tidB, tidA} {
+		get(t, base+fnPath+septemberToOctober, "Authorization", "Bearer "+tokenOf(tid, "app"))
+	}
+	get(t, base+fnPath+septemberToOctober, "Authorization", "Bearer opaque")
+
+	if r := send(t, http.MethodDelete, base+"/_mock/faults?tenant="+tidA, nil); r.status != 204 {
+		t.Fatalf("DELETE /_mock/faults?tenant=A = %d, want 204", r.status)
+	}
+	var fs []QueuedFault
+	json.Unmarshal(send(t, http.MethodGet, base+"/_mock/faults", nil).body, &fs)
+	var left []string
+	for _, f := range fs {
+		left = append(left, fmt.Sprintf("%d %s", f.Status, f.Tenant))
+	}
+	if want := []string{"429 " + tidB, "500 "}; !cmp.Equal(left, want) {
+		t.Errorf("faults after clearing tenant A's = %q, want %q", left, want)
+	}
+
+	if r := send(t, http.MethodDelete, base+"/_mock/requests?tenant="+tidA, nil); r.status != 204 {
+		t.Fatalf("DELETE /_mock/requests?tenant=A = %d, want 204", r.status)
+	}
+	var j []JournalEntry
+	json.Unmarshal(send(t, http.MethodGet, base+"/_mock/requests", nil).body, &j)
+	var tenants []string
+	for _, e := range j {
+		tenants = append(tenants, e.Tenant)
+	}
+	if want := []string{tidB, s.DefaultTenant()}; !cmp.Equal(tenants, want) {
+		t.Errorf("journal tenants after clearing tenant A's = %v, want %v", tenants, want)
+	}
+
+	// A domain names its tenant, as on the other tenant parameters.
+	send(t, http.MethodDelete, base+"/_mock/requests?tenant=contoso.onmicrosoft.com", nil)
+	json.Unmarshal(send(t, http.MethodGet, base+"/_mock/requests", nil).body, &j)
+	if len(j) != 1 || j[0].Tenant != tidB {
+		t.Errorf("journal after clearing contoso.onmicrosoft.com's = %+v, want tenant B's entry only", j)
+	}
+	// Without ?tenant= everything goes, as before.
+	send(t, http.MethodDelete, base+"/_mock/faults", nil)
+	send(t, http.MethodDelete, base+"/_mock/requests", nil)
+	if f, r := send(t, http.MethodGet, base+"/_mock/faults", nil).body, send(t, http.MethodGet, base+"/_mock/requests", nil).body; strings.TrimSpace(string(f)) != "[]" || strings.TrimSpace(string(r)) != "[]" {
+		t.Errorf("after DELETE without ?tenant= faults %s, journal %s; want both empty", f, r)
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/dialoutkit/dialoutkit/fixtures"
+	"github.com/dialoutkit/dialoutkit/identity"
 	"github.com/dialoutkit/dialoutkit/internal/golden"
 )
 
@@ -186,8 +187,15 @@ type datasetSummary struct {
 // panel shows its version.
 func checkSummary(t *testing.T, tb *tab) datasetSummary {
 	t.Helper()
+	return checkSummaryAt(t, tb, "/_mock/dataset")
+}
+
+// checkSummaryAt compares the summary panel with the summary at path (a
+// tenant's /_mock/tenants/{tid}/dataset), once the panel shows its version.
+func checkSummaryAt(t *testing.T, tb *tab, path string) datasetSummary {
+	t.Helper()
 	var want datasetSummary
-	controlJSON(t, tb.base, "/_mock/dataset", &want)
+	controlJSON(t, tb.base, path, &want)
 	waitUntil(t, tb, 10*time.Second, fmt.Sprintf(`document.querySelector('#sum-version').textContent === %q`, want.Version), "the dataset's version")
 	plain := func(s string) string { return strings.ReplaceAll(s, ",", "") }
 	for _, c := range []struct {
@@ -222,8 +230,15 @@ func checkSummary(t *testing.T, tb *tab) datasetSummary {
 // startDateTime, independently of the server: currency -> day -> charge.
 func ledgerDays(t *testing.T, base string) map[string]map[string]*big.Rat {
 	t.Helper()
+	return ledgerDaysOf(t, base+"/_mock/calls")
+}
+
+// ledgerDaysOf is ledgerDays of the ledger at calls (a tenant's
+// /_mock/tenants/{tid}/calls).
+func ledgerDaysOf(t *testing.T, calls string) map[string]map[string]*big.Rat {
+	t.Helper()
 	out := map[string]map[string]*big.Rat{}
-	sc := bufio.NewScanner(bytes.NewReader(fetch(t, base+"/_mock/calls")))
+	sc := bufio.NewScanner(bytes.NewReader(fetch(t, calls)))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var c struct {
@@ -259,6 +274,55 @@ func ledgerDays(t *testing.T, base string) map[string]map[string]*big.Rat {
 		}
 	}
 	return out
+}
+
+// checkChart compares the chart with days, a ledger summed per currency
+// and day (ledgerDays): one series per currency, one point per day with
+// calls, each the ledger's sum, adding up to the labelled total.
+func checkChart(t *testing.T, tb *tab, days map[string]map[string]*big.Rat) {
+	t.Helper()
+	type series struct {
+		Currency string   `json:"currency"`
+		Total    string   `json:"total"`
+		Points   []string `json:"points"` // date=charge
+	}
+	waitUntil(t, tb, 10*time.Second, `document.querySelectorAll('#chart g.series').length > 0`, "the chart")
+	got := eval[[]series](t, tb, `[...document.querySelectorAll('#chart g.series')].map(g => ({
+		currency: g.dataset.currency, total: g.dataset.total,
+		points: [...g.querySelectorAll('circle.point')].map(c => c.dataset.date + '=' + c.dataset.charge)}))`)
+	if len(got) != len(days) {
+		t.Errorf("the chart has %d series, want one per currency of the ledger: %d", len(got), len(days))
+	}
+	all := 0
+	for _, s := range got {
+		want := days[s.Currency]
+		if len(s.Points) != len(want) {
+			t.Errorf("%s: %d points, want %d (days with calls)", s.Currency, len(s.Points), len(want))
+		}
+		total, ledger := new(big.Rat), new(big.Rat)
+		for _, pt := range s.Points {
+			day, charge, _ := strings.Cut(pt, "=")
+			r, ok := new(big.Rat).SetString(charge)
+			if !ok || want[day] == nil || r.Cmp(want[day]) != 0 {
+				t.Errorf("%s: point %s, want the ledger's %v for that day", s.Currency, pt, want[day])
+				continue
+			}
+			total.Add(total, r)
+		}
+		for _, r := range want {
+			ledger.Add(ledger, r)
+		}
+		if total.Cmp(ledger) != 0 || s.Total != ledger.FloatString(2) {
+			t.Errorf("%s: points add up to %s, labelled %s, want the ledger's %s", s.Currency, total.FloatString(2), s.Total, ledger.FloatString(2))
+		}
+		all += len(s.Points)
+	}
+	if rows := eval[int](t, tb, `document.querySelectorAll('#daily-table tbody tr').length`); rows != all {
+		t.Errorf("the chart's table has %d rows, want one a point: %d", rows, all)
+	}
+	if tip := eval[string](t, tb, `document.querySelector('#chart circle.point title').textContent`); !strings.Contains(tip, ".") {
+		t.Errorf("a point's hover text is %q, want its exact total", tip)
+	}
 }
 
 // noStrayOutput checks that the page wrote no error or warning to its
@@ -425,50 +489,14 @@ func TestDashboard(t *testing.T) {
 		checkSummary(t, tb)
 	})
 
+	t.Run("one tenant: no picker", func(t *testing.T) {
+		if shown := eval[[]string](t, tb, `[...document.querySelectorAll('#tenant-panel, [data-multi]')].filter(e => e.offsetParent !== null).map(e => e.id || e.textContent.slice(0, 40))`); len(shown) != 0 {
+			t.Errorf("with one tenant the page shows %q, want no tenant picker and no words for many tenants", shown)
+		}
+	})
+
 	t.Run("chart adds up to the ledger", func(t *testing.T) {
-		days := ledgerDays(t, p.base)
-		type series struct {
-			Currency string   `json:"currency"`
-			Total    string   `json:"total"`
-			Points   []string `json:"points"` // date=charge
-		}
-		waitUntil(t, tb, 10*time.Second, `document.querySelectorAll('#chart g.series').length > 0`, "the chart")
-		got := eval[[]series](t, tb, `[...document.querySelectorAll('#chart g.series')].map(g => ({
-			currency: g.dataset.currency, total: g.dataset.total,
-			points: [...g.querySelectorAll('circle.point')].map(c => c.dataset.date + '=' + c.dataset.charge)}))`)
-		if len(got) != len(days) {
-			t.Errorf("the chart has %d series, want one per currency of the ledger: %d", len(got), len(days))
-		}
-		all := 0
-		for _, s := range got {
-			want := days[s.Currency]
-			if len(s.Points) != len(want) {
-				t.Errorf("%s: %d points, want %d (days with calls)", s.Currency, len(s.Points), len(want))
-			}
-			total, ledger := new(big.Rat), new(big.Rat)
-			for _, pt := range s.Points {
-				day, charge, _ := strings.Cut(pt, "=")
-				r, ok := new(big.Rat).SetString(charge)
-				if !ok || want[day] == nil || r.Cmp(want[day]) != 0 {
-					t.Errorf("%s: point %s, want the ledger's %v for that day", s.Currency, pt, want[day])
-					continue
-				}
-				total.Add(total, r)
-			}
-			for _, r := range want {
-				ledger.Add(ledger, r)
-			}
-			if total.Cmp(ledger) != 0 || s.Total != ledger.FloatString(2) {
-				t.Errorf("%s: points add up to %s, labelled %s, want the ledger's %s", s.Currency, total.FloatString(2), s.Total, ledger.FloatString(2))
-			}
-			all += len(s.Points)
-		}
-		if rows := eval[int](t, tb, `document.querySelectorAll('#daily-table tbody tr').length`); rows != all {
-			t.Errorf("the chart's table has %d rows, want one a point: %d", rows, all)
-		}
-		if tip := eval[string](t, tb, `document.querySelector('#chart circle.point title').textContent`); !strings.Contains(tip, ".") {
-			t.Errorf("a point's hover text is %q, want its exact total", tip)
-		}
+		checkChart(t, tb, ledgerDays(t, p.base))
 	})
 
 	t.Run("report preview pages as a client", func(t *testing.T) {
@@ -697,4 +725,251 @@ func TestBannerNamesTheDashboard(t *testing.T) {
 	if want := "dashboard: " + base + "/_mock/ui/\n"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("start-up output lacks %q:\n%s", want, stdout)
 	}
+}
+
+// tabTo presses Tab until the element with the id has the focus.
+func tabTo(t *testing.T, tb *tab, id string) {
+	t.Helper()
+	for range 200 {
+		if eval[string](t, tb, `document.activeElement ? document.activeElement.id : ''`) == id {
+			return
+		}
+		tb.do(t, chromedp.KeyEvent(kb.Tab))
+	}
+	t.Fatalf("200 presses of Tab do not reach #%s", id)
+}
+
+// tenantList is GET /_mock/tenants.
+type tenantList struct {
+	Default string `json:"default"`
+	Tenants []struct {
+		ID     string `json:"id"`
+		Source string `json:"source"`
+	} `json:"tenants"`
+}
+
+// TestDashboardTenants drives the tenant picker of the real binary with
+// many tenants (docs/contract.md#many-tenants), under strict auth so that
+// the page's report preview must hold a real token of the tenant: tenant A
+// is the default, generated; tenant B is typed in by keyboard, generated on
+// first use, then given an uploaded file. Every panel follows the tenant
+// chosen, and the choice survives a reload.
+func TestDashboardTenants(t *testing.T) {
+	findBrowser(t)
+	p := startBinary(t, "--tenancy", "multi", "--auth", "strict", "--users", "30", "--window-days", "120", "--page-size", "10")
+	var list tenantList
+	controlJSON(t, p.base, "/_mock/tenants", &list)
+	tidA := list.Default
+	const tidB = "b0b0b0b0-2222-4222-8222-000000000002"
+	summaryOf := func(tid string) string { return "/_mock/tenants/" + tid + "/dataset" }
+	tab := openDashboard(t, p.base, 1280, 800)
+	current := func() string {
+		return eval[string](t, tab, `document.querySelector('#tenant').value + ' ' + location.hash`)
+	}
+
+	t.Run("the picker lists the tenants and marks the default", func(t *testing.T) {
+		waitUntil(t, tab, 10*time.Second, `!document.querySelector('#tenant-panel').hidden && document.querySelectorAll('#tenant option').length > 0`, "the tenant picker")
+		checkSummaryAt(t, tab, summaryOf(tidA))
+		var want []string
+		controlJSON(t, p.base, "/_mock/tenants", &list)
+		for _, tn := range list.Tenants {
+			want = append(want, tn.ID+" "+tn.Source)
+		}
+		got := eval[[]string](t, tab, `[...document.querySelectorAll('#tenant option')].map(o => o.value + ' ' + o.dataset.source)`)
+		if strings.Join(got, "; ") != strings.Join(want, "; ") {
+			t.Errorf("the picker lists %q, want GET /_mock/tenants's %q", got, want)
+		}
+		if def := eval[[]string](t, tab, `[...document.querySelectorAll('#tenant option[data-default]')].map(o => o.value + ' ' + o.textContent.includes('default'))`); len(def) != 1 || def[0] != tidA+" true" {
+			t.Errorf("the picker marks %q as the default, want %s", def, tidA)
+		}
+		if got := eval[string](t, tab, `document.querySelector('#tenant').value`); got != tidA {
+			t.Errorf("the picker shows %s, want the default tenant %s", got, tidA)
+		}
+	})
+
+	t.Run("keyboard switches to a typed tenant, generated on first use", func(t *testing.T) {
+		tab.do(t, chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur(); scrollTo(0, 0)`))
+		tabTo(t, tab, "tenant-id")
+		tab.do(t, chromedp.KeyEvent(strings.ToUpper(tidB)+kb.Enter))
+		sum := checkSummaryAt(t, tab, summaryOf(tidB))
+		var a datasetSummary
+		controlJSON(t, p.base, summaryOf(tidA), &a)
+		if sum.Version == a.Version || sum.Calls == a.Calls {
+			t.Errorf("tenant B's summary %+v is tenant A's %+v, want data of its own", sum, a)
+		}
+		if got := current(); got != tidB+" #tenant="+tidB {
+			t.Errorf("picker and address = %q, want tenant B %s in both", got, tidB)
+		}
+		waitUntil(t, tab, 10*time.Second, fmt.Sprintf(`document.querySelector('#tenant option[value=%q]').dataset.source === 'generated'`, tidB), "tenant B listed as generated")
+	})
+
+	t.Run("chart adds up to the tenant's ledger", func(t *testing.T) {
+		checkChart(t, tab, ledgerDaysOf(t, p.base+"/_mock/tenants/"+tidB+"/calls"))
+	})
+
+	t.Run("a fault for tenant B fails B's next request and not A's", func(t *testing.T) {
+		controlDo(t, http.MethodDelete, p.base+"/_mock/faults")
+		tab.do(t,
+			chromedp.SetValue(chromedp.CSS(`#fault-path`), "getPstn"),
+			chromedp.SetValue(chromedp.CSS(`#fault-status`), "503"),
+			chromedp.Click(chromedp.CSS(`#fault-add`)),
+		)
+		waitUntil(t, tab, 10*time.Second, `document.querySelectorAll('#fault-table tbody td.path').length === 1`, "the queued fault")
+		if fs := queuedFaults(t, p.base); len(fs) != 1 || fs[0]["status"] != 503.0 || fs[0]["tenant"] != tidB {
+			t.Fatalf("GET /_mock/faults = %v, want the form's 503 for tenant %s", fs, tidB)
+		}
+		link := p.base + fn + "(fromDateTime=2026-10-01,toDateTime=2026-10-31)"
+		for _, c := range []struct {
+			tid  string
+			want int
+		}{{tidA, 200}, {tidB, 503}, {tidB, 200}} {
+			_, tok := tenantToken(t, p.base, c.tid, identity.DefaultClientID, identity.DefaultClientSecret)
+			if tok.AccessToken == "" {
+				t.Fatalf("no token for %s: %+v", c.tid, tok)
+			}
+			if st, _, b := call(t, http.MethodGet, link, "", "Authorization", "Bearer "+tok.AccessToken); st != c.want {
+				t.Errorf("a request of tenant %s = %d %s, want %d", c.tid, st, b, c.want)
+			}
+		}
+		// The journal panel shows tenant B's requests only, the faulted one among them.
+		waitUntil(t, tab, 10*time.Second, `[...document.querySelectorAll('#journal-table tbody tr')].some(r => r.dataset.fault === '503')`, "the faulted request")
+		if others := eval[[]string](t, tab, `[...document.querySelectorAll('#journal-table tbody tr[data-status]')].map(r => r.dataset.tenant).filter(x => x !== '`+tidB+`')`); len(others) != 0 {
+			t.Errorf("tenant B's journal panel shows requests of %q", others)
+		}
+
+		// Clear faults clears tenant B's, not another tenant's.
+		for _, f := range []string{`{"times":1,"status":500,"tenant":"` + tidB + `"}`, `{"times":1,"status":504,"tenant":"` + tidA + `"}`} {
+			if st, b := control(t, http.MethodPost, p.base+"/_mock/faults", f); st != 201 {
+				t.Fatalf("POST /_mock/faults %s = %d %s", f, st, b)
+			}
+		}
+		waitUntil(t, tab, 10*time.Second, `[...document.querySelectorAll('#fault-table tbody tr')].filter(r => r.cells.length > 1).map(r => r.cells[1].textContent).join() === '500'`, "tenant B's fault, not A's")
+		tab.do(t, chromedp.Click(chromedp.CSS(`#fault-clear`)))
+		waitUntil(t, tab, 10*time.Second, `document.querySelector('#fault-status-line').textContent.startsWith('Cleared')`, "the faults cleared")
+		if fs := queuedFaults(t, p.base); len(fs) != 1 || fs[0]["tenant"] != tidA {
+			t.Errorf("after Clear faults in tenant B GET /_mock/faults = %v, want tenant A's fault only", fs)
+		}
+		controlDo(t, http.MethodDelete, p.base+"/_mock/faults")
+	})
+
+	t.Run("an upload to tenant B leaves tenant A unchanged", func(t *testing.T) {
+		before := string(fetch(t, p.base+summaryOf(tidA)))
+		file, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "scenarios", "multi-currency.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab.do(t,
+			chromedp.SetUploadFiles(chromedp.CSS(`#upload-file`), []string{file}),
+			chromedp.Click(chromedp.CSS(`#upload-form button[type=submit]`)),
+		)
+		waitUntil(t, tab, 10*time.Second, `document.querySelector('#dataset-status').className === 'ok'`, "the upload accepted")
+		if sum := checkSummaryAt(t, tab, summaryOf(tidB)); sum.Users != 1 || sum.Calls != 5 {
+			t.Errorf("after the upload tenant B has %d users, %d calls; want multi-currency's 1 and 5", sum.Users, sum.Calls)
+		}
+		checkChart(t, tab, ledgerDaysOf(t, p.base+"/_mock/tenants/"+tidB+"/calls"))
+		if after := string(fetch(t, p.base+summaryOf(tidA))); after != before {
+			t.Errorf("tenant A's summary after B's upload is\n%s\nwant it unchanged:\n%s", after, before)
+		}
+	})
+
+	t.Run("keyboard switches back with the picker", func(t *testing.T) {
+		ids := eval[[]string](t, tab, `[...document.querySelectorAll('#tenant option')].map(o => o.value)`)
+		from, to := slices.Index(ids, tidB), slices.Index(ids, tidA)
+		if from < 0 || to < 0 {
+			t.Fatalf("the picker lists %v, want both tenants", ids)
+		}
+		tab.do(t, chromedp.Focus(chromedp.CSS(`#tenant`)))
+		key := kb.ArrowDown
+		if to < from {
+			key = kb.ArrowUp
+		}
+		for range max(to-from, from-to) {
+			tab.do(t, chromedp.KeyEvent(key))
+		}
+		checkSummaryAt(t, tab, summaryOf(tidA))
+		checkChart(t, tab, ledgerDaysOf(t, p.base+"/_mock/tenants/"+tidA+"/calls"))
+		if got := current(); got != tidA+" #tenant="+tidA {
+			t.Errorf("picker and address = %q, want tenant A %s in both", got, tidA)
+		}
+	})
+
+	t.Run("report preview pages the tenant's report with its token", func(t *testing.T) {
+		from := eval[string](t, tab, `document.querySelector('#report-from').value`)
+		to := eval[string](t, tab, `document.querySelector('#report-to').value`)
+		_, tok := tenantToken(t, p.base, tidA, identity.DefaultClientID, identity.DefaultClientSecret)
+		var first, second page
+		_, _, b := call(t, http.MethodGet, p.base+fn+"(fromDateTime="+from+"T00:00:00Z,toDateTime="+to+"T23:59:59Z)?$count=true", "", "Authorization", "Bearer "+tok.AccessToken)
+		if err := json.Unmarshal(b, &first); err != nil || first.NextLink == "" {
+			t.Fatalf("tenant A's range %s to %s has no second page (%v): %s", from, to, err, b)
+		}
+		_, _, b = call(t, http.MethodGet, first.NextLink, "", "Authorization", "Bearer "+tok.AccessToken)
+		json.Unmarshal(b, &second)
+
+		users := func() string {
+			return strings.Join(eval[[]string](t, tab, `[...document.querySelectorAll('#report-table tbody tr')].map(r => r.cells[0].firstChild.textContent)`), " ")
+		}
+		names := func(p page) string {
+			var out []string
+			for _, e := range p.Value {
+				out = append(out, e.UserPrincipalName)
+			}
+			return strings.Join(out, " ")
+		}
+		tab.do(t, chromedp.Click(chromedp.CSS(`#report-form button[type=submit]`)))
+		waitUntil(t, tab, 10*time.Second, `document.querySelector('#report-status').textContent.startsWith('Page 1:')`, "the first page")
+		if got, want := users(), names(first); got != want {
+			t.Errorf("page 1 shows %s, want %s as a client of tenant A gets it", got, want)
+		}
+		tab.do(t, chromedp.Click(chromedp.CSS(`#report-next`)))
+		waitUntil(t, tab, 10*time.Second, `document.querySelector('#report-status').textContent.startsWith('Page 2:')`, "the second page")
+		if got, want := users(), names(second); got != want {
+			t.Errorf("page 2 shows %s, want %s as a client of tenant A gets it", got, want)
+		}
+		// The page got its token as a client does: from tenant A's token endpoint.
+		var journal []struct {
+			Method, Path, Tenant string
+			Status               int
+		}
+		controlJSON(t, p.base, "/_mock/requests?path=/oauth2/v2.0/token", &journal)
+		asked := false
+		for _, e := range journal {
+			asked = asked || e.Method == http.MethodPost && e.Path == "/"+tidA+"/oauth2/v2.0/token" && e.Status == 200
+		}
+		if !asked {
+			t.Errorf("token requests in the journal: %+v, want the page's POST to tenant A's token endpoint", journal)
+		}
+	})
+
+	t.Run("the choice survives a reload", func(t *testing.T) {
+		tab.do(t, chromedp.Reload())
+		checkSummaryAt(t, tab, summaryOf(tidA))
+		waitUntil(t, tab, 10*time.Second, `document.querySelectorAll('#tenant option').length > 1`, "the tenant list")
+		if got := current(); got != tidA+" #tenant="+tidA {
+			t.Errorf("after a reload picker and address = %q, want tenant A %s", got, tidA)
+		}
+		tab.do(t, chromedp.Navigate(p.base+"/_mock/ui/#tenant="+tidB))
+		checkSummaryAt(t, tab, summaryOf(tidB))
+	})
+
+	t.Run("a reset of tenant B leaves tenant A unchanged", func(t *testing.T) {
+		before := string(fetch(t, p.base+summaryOf(tidA)))
+		tab.do(t, chromedp.Click(chromedp.CSS(`#dataset-reset`)))
+		waitUntil(t, tab, 10*time.Second, `document.querySelector('#dataset-status').textContent.startsWith('Reset')`, "the reset")
+		if sum := checkSummaryAt(t, tab, summaryOf(tidB)); sum.Calls == 5 {
+			t.Errorf("after its reset tenant B still has the upload's %d calls", sum.Calls)
+		}
+		if after := string(fetch(t, p.base+summaryOf(tidA))); after != before {
+			t.Errorf("tenant A's summary after B's reset is\n%s\nwant it unchanged:\n%s", after, before)
+		}
+	})
+
+	t.Run("fits a phone", func(t *testing.T) {
+		tab.do(t, chromedp.EmulateViewport(390, 844), chromedp.Reload())
+		checkSummaryAt(t, tab, summaryOf(tidB))
+		checkFits(t, tab, 390)
+	})
+
+	t.Run("no console errors and no other origin", func(t *testing.T) {
+		tab.noStrayOutput(t)
+	})
 }

@@ -13,7 +13,27 @@
   const COLORS = ['#0969da', '#cf222e', '#1a7f37', '#8250df', '#bc4c00', '#0a7f8f',
     '#bf3989', '#6e7781', '#953800', '#116329', '#4d2d8f', '#9a6700'];
 
-  const state = { drawn: null, version: null, needKey: false, busy: false, journalText: null, faultsText: null, next: '', page: 0 };
+  const LIST_MS = 5000; // the tenant picker's list refreshes this often
+  // GRAPH_APP is Microsoft Graph's application id: a token asked for its
+  // /.default scope is a Graph token, as one asked for by Graph's URI.
+  const GRAPH_APP = '00000003-0000-0000-c000-000000000000';
+  const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+  const state = { drawn: null, version: null, needKey: false, busy: false, again: false, journalText: null, faultsText: null, next: '', page: 0,
+    // With many tenants: the tenant shown, the default one, the picker's
+    // list as last read, and tokens from the token endpoint per tenant.
+    multi: false, tenant: '', def: '', tenants: [], tenantsText: null, listedAt: 0, tokens: new Map() };
+
+  // at names a control path of the tenant shown: /_mock/tenants/{tid}/...
+  // with many tenants, /_mock/... with one (docs/contract.md#many-tenants).
+  const at = (p) => (state.tenant ? `/_mock/tenants/${state.tenant}` : '/_mock') + p;
+  // forTenant adds ?tenant= to a journal or fault path with many tenants.
+  const forTenant = (p, q) => {
+    q = q || new URLSearchParams();
+    if (state.tenant) q.set('tenant', state.tenant);
+    const s = String(q);
+    return s ? `${p}?${s}` : p;
+  };
 
   // el builds an element; text always goes in as text, never as markup, since
   // journal paths and dataset names come from whoever sent them.
@@ -126,9 +146,13 @@
   }
 
   // ---- dataset summary and chart ----
-  async function loadDataset() {
-    const sum = await body(await control('/_mock/dataset'));
-    const daily = await body(await control('/_mock/daily'));
+  // loadDataset reads the summary (unless given) and the daily totals of
+  // the tenant shown; what arrives after a switch to another is dropped.
+  async function loadDataset(sum) {
+    const tid = state.tenant;
+    sum = sum || await body(await control(at('/dataset')));
+    const daily = await body(await control(at('/daily')));
+    if (tid !== state.tenant) return;
     renderSummary(sum);
     renderChart(daily, sum);
     defaultRange(sum);
@@ -224,8 +248,29 @@
     return reportPage(`${FN}(fromDateTime=${from}T00:00:00Z,toDateTime=${to}T23:59:59Z)?$count=true`);
   }
 
+  // tokenFor asks the mock's token endpoint for a token in tenant tid, as
+  // a client's identity library does (docs/contract.md#identity-and-https),
+  // and keeps it, in memory only, until a minute before it expires.
+  async function tokenFor(tid) {
+    const id = $('#report-client').value.trim();
+    const kept = state.tokens.get(tid + ' ' + id);
+    if (kept && kept.until > Date.now()) return kept.token;
+    say('#report-status', `POST /${tid}/oauth2/v2.0/token …`);
+    const r = await fetch(`/${tid}/oauth2/v2.0/token`, { method: 'POST', cache: 'no-store', body: new URLSearchParams({
+      grant_type: 'client_credentials', client_id: id, client_secret: $('#report-secret').value,
+      scope: GRAPH_APP + '/.default' }) });
+    let v = null;
+    try { v = await r.json(); } catch (e) { v = null; }
+    if (!r.ok || !v || !v.access_token) {
+      throw new Error(`The token endpoint answered ${r.status} ${(v && v.error) || ''}: ${(v && v.error_description) || 'no token'}`);
+    }
+    state.tokens.set(tid + ' ' + id, { token: v.access_token, until: Date.now() + (v.expires_in - 60) * 1000 });
+    return v.access_token;
+  }
+
   async function reportPage(url) {
-    const token = $('#report-token').value || 'dashboard';
+    const tid = state.tenant;
+    const token = $('#report-token').value || (tid ? await tokenFor(tid) : 'dashboard');
     say('#report-status', `GET ${url} …`);
     const r = await fetch(url, { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
     let b;
@@ -235,12 +280,13 @@
       $('#report-next').disabled = true;
       throw e;
     }
+    if (tid !== state.tenant) return;
     state.page++;
     state.next = b['@odata.nextLink'] || '';
     const rows = b.value || [];
     // @odata.count counts this page's entries (docs/contract.md#decisions, D1).
     const total = b['@odata.count'] !== undefined ? ` (@odata.count ${b['@odata.count']})` : '';
-    say('#report-status', `Page ${state.page}: ${rows.length} entries${total}. GET ${url}`);
+    say('#report-status', `Page ${state.page}: ${rows.length} entries${total}. GET ${url}${tid ? `, as tenant ${tid}` : ''}`);
     $('#report-table').hidden = false;
     $('#report-table tbody').replaceChildren(...rows.map((row) => el('tr', {},
       el('td', {}, row.userPrincipalName, el('br'), el('span', { class: 'muted' }, row.userDisplayName)),
@@ -273,8 +319,10 @@
     const st = $('#journal-status').value.trim(), path = $('#journal-path').value;
     if (st) q.set('status', st);
     if (path) q.set('path', path);
-    const r = await control('/_mock/requests?' + q);
+    const tid = state.tenant;
+    const r = await control(state.multi ? forTenant('/_mock/requests', q) : '/_mock/requests?' + q);
     const text = await r.text();
+    if (tid !== state.tenant) return;
     refreshed();
     if (!r.ok) {
       state.journalText = null;
@@ -297,7 +345,7 @@
       if (e.fault) marks.push(el('span', { class: 'mark fault', title: 'an injected fault answered' }, `fault ${e.fault}`));
       if (e.violation) marks.push(el('span', { class: 'mark violation', title: e.violation }, `⚠ ${e.violation}`));
       const cls = [e.fault ? 'faulted' : '', e.violation ? 'violating' : ''].join(' ').trim();
-      return el('tr', { class: cls || null, 'data-status': e.status, 'data-fault': e.fault || null },
+      return el('tr', { class: cls || null, 'data-status': e.status, 'data-fault': e.fault || null, 'data-tenant': e.tenant || null },
         el('td', {}, new Date(e.time).toISOString().slice(11, 23)),
         el('td', {}, e.method),
         el('td', { class: 's' + String(e.status)[0] }, String(e.status)),
@@ -309,14 +357,18 @@
 
   // ---- faults ----
   async function faults() {
+    const tid = state.tenant;
     const r = await control('/_mock/faults');
     const text = await r.text();
-    if (!r.ok || text === state.faultsText) return;
+    if (!r.ok || text === state.faultsText || tid !== state.tenant) return;
     state.faultsText = text;
     renderFaults(JSON.parse(text));
   }
 
+  // renderFaults lists the queue; with many tenants, the faults that apply
+  // to the tenant shown: those naming it and those naming none.
   function renderFaults(list) {
+    if (state.tenant) list = list.filter((f) => !f.tenant || f.tenant === state.tenant);
     if (!list.length) {
       $('#fault-table tbody').replaceChildren(emptyRow(4, 'No fault queued.'));
       return;
@@ -327,6 +379,7 @@
       if (f.page) other.push(`page ${f.page}`);
       if (f.delayMs) other.push(`delay ${f.delayMs} ms`);
       if (f.drop) other.push('drop');
+      if (state.tenant && !f.tenant) other.push('every tenant');
       return el('tr', {}, el('td', { class: 'path' }, f.path || 'any'), el('td', {}, f.status ? String(f.status) : '–'),
         el('td', { class: 'num' }, String(f.remaining)), el('td', {}, other.join(', ')));
     }));
@@ -341,16 +394,19 @@
     num('#fault-page', 'page');
     num('#fault-delay', 'delayMs');
     if ($('#fault-drop').checked) f.drop = true;
+    if (state.tenant) f.tenant = state.tenant;
     const list = await body(await control('/_mock/faults', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(f) }));
     state.faultsText = JSON.stringify(list);
     renderFaults(list);
-    say('#fault-status-line', `Queued: ${f.status ? f.status : 'no status'} for ${f.times} request${f.times === 1 ? '' : 's'} on ${f.path || 'any path'}.`, 'ok');
+    say('#fault-status-line', `Queued: ${f.status ? f.status : 'no status'} for ${f.times} request${f.times === 1 ? '' : 's'} on ${f.path || 'any path'}${f.tenant ? ` of tenant ${f.tenant}` : ''}.`, 'ok');
   }
 
+  // clearFaults clears the queue; with many tenants, the faults naming the
+  // tenant shown.
   async function clearFaults() {
-    await body(await control('/_mock/faults', { method: 'DELETE' }));
+    await body(await control(forTenant('/_mock/faults'), { method: 'DELETE' }));
     state.faultsText = null;
-    say('#fault-status-line', 'No fault queued.', 'ok');
+    say('#fault-status-line', state.tenant ? `Cleared the faults of tenant ${state.tenant}.` : 'No fault queued.', 'ok');
     await faults();
   }
 
@@ -369,6 +425,7 @@
     }
     say('#dataset-status', `${what}: ${s.name}, ${count(s.users)} users, ${count(s.calls)} calls.`, 'ok');
     state.journalText = state.faultsText = null;
+    state.listedAt = 0;
     $('#report-from').value = '';
     await loadDataset();
   }
@@ -379,7 +436,7 @@
     const f = $('#upload-file').files[0];
     if (!f) throw new Error('Choose a file first.');
     say('#dataset-status', `Uploading ${f.name} (${count(f.size)} bytes)…`);
-    await datasetChanged(await control('/_mock/dataset?name=' + encodeURIComponent(f.name), { method: 'PUT', body: f }), `Upload of ${f.name}`);
+    await datasetChanged(await control(at('/dataset?name=') + encodeURIComponent(f.name), { method: 'PUT', body: f }), `Upload of ${f.name}`);
   }
 
   async function generate() {
@@ -393,29 +450,104 @@
       if (v !== '') g[name] = v;
     }
     say('#dataset-status', 'Generating…');
-    await datasetChanged(await control('/_mock/dataset', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ generator: g }) }), 'Generated');
+    await datasetChanged(await control(at('/dataset'), { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ generator: g }) }), 'Generated');
   }
 
   async function reset() {
-    await datasetChanged(await control('/_mock/reset', { method: 'POST' }), 'Reset');
+    await datasetChanged(await control(at('/reset'), { method: 'POST' }), 'Reset');
   }
 
   // ---- many tenants ----
-  // Many tenants (docs/contract.md#many-tenants) is not built. When
-  // /_mock/health reports it, the picker is where the tenant is chosen.
+  // tenancy shows the picker, and the words that only many tenants need,
+  // when /_mock/health reports many tenants (docs/contract.md#many-tenants).
   function tenancy(h) {
-    $('#tenant-panel').hidden = h.tenancy !== 'multi';
+    const multi = h.tenancy === 'multi';
+    if (multi === state.multi) return;
+    state.multi = multi;
+    $('#tenant-panel').hidden = !multi;
+    for (const e of document.querySelectorAll('[data-multi]')) e.hidden = !multi;
+    for (const e of document.querySelectorAll('[data-single]')) e.hidden = multi;
+    $('#report-token').placeholder = multi ? 'from the token endpoint' : 'any (lenient auth)';
+    if (!multi) state.tenant = '';
+  }
+
+  // hashTenant is the tenant the address names (#tenant=<id>): the choice
+  // survives a reload and can be shared.
+  function hashTenant() {
+    const m = /^#tenant=(.+)$/.exec(location.hash);
+    return m && GUID.test(m[1]) ? m[1].toLowerCase() : '';
+  }
+
+  // tenants reads GET /_mock/tenants every few seconds for the picker; the
+  // first read also names the tenant to show, when the address does not.
+  async function tenants() {
+    if (state.tenant && Date.now() - state.listedAt < LIST_MS) return;
+    const list = await body(await control('/_mock/tenants'));
+    const text = JSON.stringify(list);
+    state.listedAt = Date.now();
+    state.def = list.default;
+    if (!state.tenant) state.tenant = hashTenant() || list.default;
+    if (text === state.tenantsText) return;
+    state.tenantsText = text;
+    state.tenants = list.tenants || [];
+    renderTenants();
+  }
+
+  function renderTenants() {
+    const list = state.tenants.slice();
+    if (!list.some((t) => t.id === state.tenant)) list.push({ id: state.tenant, source: 'new' });
+    $('#tenant').replaceChildren(...list.map((t) => {
+      const what = [t.id === state.def ? 'default' : '', t.source, t.summary ? `${count(t.summary.calls)} calls` : ''];
+      return el('option', { value: t.id, 'data-source': t.source, 'data-default': t.id === state.def || null },
+        `${t.id} (${what.filter(Boolean).join(', ')})`);
+    }));
+    $('#tenant').value = state.tenant;
+    const t = list.find((x) => x.id === state.tenant);
+    say('#tenant-status', `Showing tenant ${state.tenant}: ${t.source === 'new' ? 'built on first use' : t.source}` +
+      (state.tenant === state.def ? '; the default tenant, which requests whose token names none belong to.' : '.'));
+  }
+
+  // choose shows tenant tid in every panel, and writes it in the address.
+  function choose(tid) {
+    tid = tid.trim().toLowerCase();
+    if (!GUID.test(tid)) {
+      say('#tenant-status', `"${tid}" is not a tenant id: want a GUID such as 00000000-0000-0000-0000-000000000000.`, 'error');
+      return;
+    }
+    $('#tenant-id').value = '';
+    if (history.replaceState) history.replaceState(null, '', '#tenant=' + tid);
+    if (tid === state.tenant) return;
+    state.tenant = tid;
+    state.version = state.journalText = state.faultsText = state.drawn = null;
+    state.next = '';
+    state.page = 0;
+    state.listedAt = 0;
+    $('#dataset-name').textContent = 'loading…';
+    $('#report-from').value = '';
+    $('#report-table').hidden = true;
+    $('#report-next').disabled = true;
+    for (const id of ['#report-link', '#report-status', '#dataset-status', '#fault-status-line']) say(id, '');
+    $('#dataset-problems').replaceChildren();
+    renderTenants();
+    tick(true);
   }
 
   // ---- the loop ----
-  async function tick() {
-    if (state.busy) return;
+  // tick refreshes the page; a tick asked for while one runs is dropped,
+  // unless it is urgent (a tenant chosen), which runs right after.
+  async function tick(urgent) {
+    if (state.busy) {
+      state.again = state.again || urgent === true;
+      return;
+    }
     state.busy = true;
     try {
       const h = await body(await fetch('/_mock/health', { cache: 'no-store' })); // open, for probes
       tenancy(h);
       if (!state.needKey) {
-        if (h.datasetVersion !== state.version) await loadDataset();
+        if (state.multi) {
+          await tenantTick();
+        } else if (h.datasetVersion !== state.version) await loadDataset();
         await journal();
         await faults();
       }
@@ -423,7 +555,28 @@
       if (!(e instanceof KeyNeeded)) $('#dataset-name').textContent = `The mock does not answer: ${e.message}`;
     } finally {
       state.busy = false;
+      if (state.again) {
+        state.again = false;
+        tick(true);
+      }
     }
+  }
+
+  // tenantTick refreshes the picker and, when the tenant shown has a new
+  // dataset version, its summary and chart; health's version is the
+  // default tenant's.
+  async function tenantTick() {
+    await tenants();
+    const tid = state.tenant;
+    let sum;
+    try {
+      sum = await body(await control(at('/dataset')));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (tid === state.tenant) say('#tenant-status', `Tenant ${tid}: ${e.message}`, 'error');
+      return;
+    }
+    if (tid === state.tenant && sum.version !== state.version) await loadDataset(sum);
   }
 
   function start() {
@@ -441,7 +594,7 @@
     $('#journal-filter').addEventListener('submit', (ev) => ev.preventDefault());
     $('#journal-filter').addEventListener('input', () => { state.journalText = null; });
     $('#journal-clear').addEventListener('click', guard('#journal-count', async () => {
-      await body(await control('/_mock/requests', { method: 'DELETE' }));
+      await body(await control(forTenant('/_mock/requests'), { method: 'DELETE' }));
       state.journalText = null;
     }));
     $('#fault-form').addEventListener('submit', guard('#fault-status-line', addFault));
@@ -449,6 +602,13 @@
     $('#upload-form').addEventListener('submit', guard('#dataset-status', upload));
     $('#generator-form').addEventListener('submit', guard('#dataset-status', generate));
     $('#dataset-reset').addEventListener('click', guard('#dataset-status', reset));
+    $('#tenant').addEventListener('change', () => choose($('#tenant').value));
+    $('#tenant-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      choose($('#tenant-id').value.trim() || $('#tenant').value);
+    });
+    window.addEventListener('hashchange', () => { if (state.multi && hashTenant()) choose(hashTenant()); });
+    for (const id of ['#report-client', '#report-secret']) $(id).addEventListener('input', () => state.tokens.clear());
     if (sessionStorage.getItem(KEY)) $('#key-button').hidden = false;
     tick();
     setInterval(tick, TICK_MS);
