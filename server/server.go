@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -127,6 +128,8 @@ type Server struct {
 	identity  *identity.Authority
 	tokens    TokenVerifier // by the auth mode; nil: none
 	logBufs   sync.Pool     // call log pages' buffers (calllog.go)
+
+	arrivalBuilds atomic.Int64 // late-arrival indexes built (arrival.go), for tests
 }
 
 var _ http.Handler = (*Server)(nil)
