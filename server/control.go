@@ -159,12 +159,13 @@ func readBody(c echo.Context, limit int64) ([]byte, error) {
 // the old dataset serving.
 //
 // Control requests take effect in the order they arrive (see builds): this
-// PUT is numbered before its body is read, and a later PUT or reset that
-// arrives before its dataset is built supersedes it. The build is then
+// PUT begins before its body is read, and a later PUT or reset of the same
+// tenant (or of the whole server) that arrives before its dataset is built
+// supersedes it. The build is then
 // cancelled and dropped, and this PUT is answered 409 Conflict (ErrSuperseded)
 // so that a client does not take the later request's dataset for its own.
 func (s *Server) handlePutDataset(c echo.Context) error {
-	b := s.builds.begin(c.Request().Context())
+	b := s.builds.begin(c.Request().Context(), s.tenantID(c))
 	defer b.end()
 	// served is the dataset as the request's tenant serves it (its version
 	// bound to the tenant with many tenants).
