@@ -67,8 +67,11 @@ func (s *Server) handleDatasetSummary(c echo.Context) error {
 // format: JSON Lines by default (each line with its organizer's identity, so
 // the lines load back), CSV with ?format=csv, the Teams admin center export's
 // columns with ?format=teams-csv. from and to take the same literals as the
-// function, both inclusive; absent, all calls. With late arrival, only the
-// calls arrived at the server's clock, unless ?arrived=all.
+// function, both inclusive; absent, all calls, and in JSON Lines a user line
+// for each user without a call listed, so that the whole export loads back
+// as the same dataset (docs/contract.md#loading-real-data). With late
+// arrival, only the calls arrived at the server's clock, unless
+// ?arrived=all.
 func (s *Server) handleCalls(c echo.Context) error {
 	q := report.Query{From: time.Unix(0, 0).UTC().AddDate(-1000, 0, 0), To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
 	for _, p := range []struct {
@@ -101,7 +104,11 @@ func (s *Server) handleCalls(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentType, ct)
 	c.Response().WriteHeader(http.StatusOK)
-	dataset.WriteCalls(c.Response(), format, calls, dataset.UsersOf(ds.Source)) // an error here is the client going away
+	write := dataset.WriteDataset
+	if c.QueryParam("from") != "" || c.QueryParam("to") != "" {
+		write = dataset.WriteCalls // a range: its calls only
+	}
+	write(c.Response(), format, calls, dataset.UsersOf(ds.Source)) // an error here is the client going away
 	return nil
 }
 

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/dialoutkit/dialoutkit/fixtures"
 )
 
@@ -432,6 +434,50 @@ func TestCallsExport(t *testing.T) {
 	}
 	checkEnvelope(t, send(t, http.MethodGet, ts.URL+"/_mock/calls?from=yesterday", nil), 400, "BadRequest")
 	checkEnvelope(t, send(t, http.MethodGet, ts.URL+"/_mock/calls?format=xml", nil), 400, "BadRequest")
+}
+
+// TestCallsExportRoundTrip: a dataset with a user without a call (edges'
+// idle user) exported with GET /_mock/calls and loaded back with PUT
+// /_mock/dataset is the same dataset: the same summary (version included),
+// the same users and the same report rows. A range's export lists calls
+// only.
+func TestCallsExportRoundTrip(t *testing.T) {
+	doc, err := fixtures.Scenarios.ReadFile("scenarios/edges.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newTestServer(t, scenarioDataset(t, "rows-1"), Config{PageSize: 4})
+	if r := send(t, http.MethodPut, ts.URL+"/_mock/dataset?name=edges.json", doc); r.status != 200 {
+		t.Fatalf("PUT edges.json = %d %s", r.status, r.body)
+	}
+	type state struct {
+		Summary datasetSummary
+		Export  string
+		Rows    []row
+	}
+	read := func() state {
+		var st state
+		if err := json.Unmarshal(send(t, http.MethodGet, ts.URL+"/_mock/dataset", nil).body, &st.Summary); err != nil {
+			t.Fatal(err)
+		}
+		st.Summary.Name = "" // the file's name
+		st.Export = string(send(t, http.MethodGet, ts.URL+"/_mock/calls?format=jsonl", nil).body)
+		st.Rows, _ = walk(t, ts.URL+fnPath+"(fromDateTime=2026-09-01,toDateTime=2026-11-29)")
+		return st
+	}
+	before := read()
+	if before.Summary.Users != 6 || !strings.Contains(before.Export, `{"organizerId":"e8f9a0b1-c2d3-4e4f-a5b6-c7d8e9f0a106","userPrincipalName":"idle.user@contoso.com","userDisplayName":"Idle User","userUsageLocation":"GB"}`+"\n") {
+		t.Fatalf("edges: %d users, export\n%s\nwant 6 users, the idle one on a user line", before.Summary.Users, before.Export)
+	}
+	if r := send(t, http.MethodPut, ts.URL+"/_mock/dataset?name=back.jsonl", []byte(before.Export)); r.status != 200 {
+		t.Fatalf("PUT the export back = %d %s", r.status, r.body)
+	}
+	if diff := cmp.Diff(before, read()); diff != "" {
+		t.Errorf("after the round trip (-before +after):\n%s", diff)
+	}
+	if r := send(t, http.MethodGet, ts.URL+"/_mock/calls?from=2026-09-01", nil); bytes.Contains(r.body, []byte("idle.user")) {
+		t.Errorf("a range's export names the idle user:\n%s", r.body)
+	}
 }
 
 // TestSwapWhilePaging pages through two datasets while another goroutine

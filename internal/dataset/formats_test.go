@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/dialoutkit/dialoutkit/fixtures"
 	"github.com/dialoutkit/dialoutkit/generator"
@@ -226,10 +227,11 @@ func TestProblemsAreCapped(t *testing.T) {
 }
 
 // TestJSONLinesRoundTrip: the calls a dataset writes load back as the same
-// dataset: version, summary and rows.
+// dataset: version, summary, users and rows. edges.json has a user without
+// a call, which a user line carries.
 func TestJSONLinesRoundTrip(t *testing.T) {
 	l := newLoader(t)
-	for _, name := range []string{"multi-currency.json", "location-change.json", "non-ascii.json", "rows-1000.json"} {
+	for _, name := range []string{"multi-currency.json", "location-change.json", "non-ascii.json", "rows-1000.json", "edges.json"} {
 		t.Run(name, func(t *testing.T) {
 			doc, err := fixtures.Scenarios.ReadFile("scenarios/" + name)
 			if err != nil {
@@ -240,7 +242,7 @@ func TestJSONLinesRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			var lines bytes.Buffer
-			if err := WriteCalls(&lines, "jsonl", ds.Source.Calls(everything), UsersOf(ds.Source)); err != nil {
+			if err := WriteDataset(&lines, "jsonl", ds.Source.Calls(everything), UsersOf(ds.Source)); err != nil {
 				t.Fatal(err)
 			}
 			back, err := l.Load("calls.jsonl", lines.Bytes())
@@ -250,11 +252,77 @@ func TestJSONLinesRoundTrip(t *testing.T) {
 			if back.Version != ds.Version {
 				t.Errorf("version = %s, want %s", back.Version, ds.Version)
 			}
+			byID := cmpopts.SortSlices(func(a, b report.User) bool { return a.ID < b.ID }) // a ledger's users come in no meaningful order
+			if diff := cmp.Diff(UsersOf(ds.Source), UsersOf(back.Source), byID); diff != "" {
+				t.Errorf("users (-want +got):\n%s", diff)
+			}
 			if diff := cmp.Diff(ds.Source.Summary(), back.Source.Summary()); diff != "" {
 				t.Errorf("summary (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(ds.Source.Rows(everything), back.Source.Rows(everything), cmp.Comparer(report.Money.Equal)); diff != "" {
 				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// userLine is a user line of JSON Lines: the organizer's fields alone.
+func userLine(id, upn, location string) string {
+	return `{"organizerId":"` + id + `","userPrincipalName":"` + upn + `","userDisplayName":"B","userUsageLocation":"` + location + `"}` + "\n"
+}
+
+// TestJSONLinesUserLines: a user line adds a user without a call, anywhere
+// in the file; a file without one reads as before; a whole dataset's
+// export writes one for each user no call names, after the calls, and a
+// range's export writes none.
+func TestJSONLinesUserLines(t *testing.T) {
+	l := newLoader(t)
+	// call is as WriteCalls writes it.
+	call := `{"id":"aaaaaaaa-0000-4000-8000-000000000001","organizerId":"11111111-2222-4333-8444-555555555555","userPrincipalName":"a@contoso.com",` +
+		`"userDisplayName":"A","userUsageLocation":"NL","startDateTime":"2026-10-05T10:00:00Z","endDateTime":"2026-10-05T10:01:01Z","duration":61,` +
+		`"destinationContext":"Domestic","charge":0.07,"connectionCharge":0.00,"currency":"EUR","usageLocation":"NL","callType":"conf_out"}` + "\n"
+	b := userLine("22222222-2222-4333-8444-555555555555", "b@contoso.com", "US")
+	a := report.User{ID: "11111111-2222-4333-8444-555555555555", UserPrincipalName: "a@contoso.com", DisplayName: "A", UsageLocation: "NL"}
+	bUser := report.User{ID: "22222222-2222-4333-8444-555555555555", UserPrincipalName: "b@contoso.com", DisplayName: "B", UsageLocation: "US"}
+	tests := []struct {
+		name, doc string
+		users     []report.User
+	}{
+		{"no user line", call, []report.User{a}},
+		{"after the calls", call + b, []report.User{a, bUser}},
+		{"before the calls", b + call, []report.User{bUser, a}},
+		{"only users", b, []report.User{bUser}},
+		{"a user line repeating a caller", call + `{"organizerId":"` + a.ID + `","userPrincipalName":"a@contoso.com","userDisplayName":"A","userUsageLocation":"NL"}` + "\n",
+			[]report.User{a}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := l.Load("calls.jsonl", []byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.users, UsersOf(ds.Source)); diff != "" {
+				t.Errorf("users (-want +got):\n%s", diff)
+			}
+			var whole, part bytes.Buffer
+			if err := WriteDataset(&whole, "jsonl", ds.Source.Calls(everything), UsersOf(ds.Source)); err != nil {
+				t.Fatal(err)
+			}
+			wantWhole := ""
+			if strings.Contains(tt.doc, `"id"`) {
+				wantWhole = call
+			}
+			if len(tt.users) == 2 || !strings.Contains(tt.doc, `"id"`) {
+				wantWhole += b
+			}
+			if got := whole.String(); got != wantWhole {
+				t.Errorf("WriteDataset wrote\n%s\nwant\n%s", got, wantWhole)
+			}
+			if err := WriteCalls(&part, "jsonl", ds.Source.Calls(everything), UsersOf(ds.Source)); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := part.String(), strings.TrimSuffix(wantWhole, b); got != want {
+				t.Errorf("WriteCalls wrote\n%s\nwant the calls alone\n%s", got, want)
 			}
 		})
 	}
@@ -281,6 +349,15 @@ func TestJSONLinesRefused(t *testing.T) {
 		{"no identity", strings.Replace(good, `"userPrincipalName":"a@contoso.com",`, ``, 1), "line 1, column userPrincipalName", "is required"},
 		{"duplicate id", good + line("aaaaaaaa-0000-4000-8000-000000000001", "a@contoso.com"), "line 3, column id", "line 1"},
 		{"CRLF and blank lines", strings.ReplaceAll(good, "\n", "\r\n\r\n") + `{"id":1}`, "line 5, column id", ""},
+		{"user line without its name", good + `{"organizerId":"22222222-2222-4333-8444-555555555555","userDisplayName":"B","userUsageLocation":"NL"}`,
+			"line 3, column userPrincipalName", "is required"},
+		{"user line in no country", good + userLine("22222222-2222-4333-8444-555555555555", "b@contoso.com", "XX"),
+			"line 3, column userUsageLocation", "allowed values"},
+		{"user line against a call line", good + userLine("11111111-2222-4333-8444-555555555555", "b@contoso.com", "NL"),
+			"line 3, column userPrincipalName", "on line 1"},
+		{"user line with an id that is not a GUID", good + userLine("u-1", "b@contoso.com", "NL"), "line 3, column organizerId", ""},
+		{"call line with an organizer and nothing else a call has", good + `{"organizerId":"22222222-2222-4333-8444-555555555555","duration":61}`,
+			"line 3, column id", "is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
