@@ -279,30 +279,19 @@ func tenantVersionOf(tb testing.TB, base, tid string) string {
 // change of another tenant leaves the build alone, which then installs.
 func TestTenantChangesAreOrdered(t *testing.T) {
 	tests := []struct {
-		name  string
-		later func(t *testing.T, base string) <-chan response // the change arriving while tenant A's PUT builds
-		put   bool                                            // the later change is a PUT (else a reset)
+		name         string
+		method, path string // of the change arriving while tenant A's PUT builds: a reset, or a PUT of tiny
 		// superseded tells whether A's PUT is answered 409 (else 200).
 		superseded bool
 		// wantA is the version tenant A serves in the end: its startup
 		// data's ("startup"), the slow PUT's ("put") or tiny's ("tiny").
 		wantA string
 	}{
-		{"reset of the same tenant", func(t *testing.T, base string) <-chan response {
-			return sendAsync(http.MethodPost, base+"/_mock/tenants/"+tidA+"/reset", "")
-		}, false, true, "startup"},
-		{"PUT of the same tenant", func(t *testing.T, base string) <-chan response {
-			return sendAsync(http.MethodPut, base+"/_mock/tenants/"+tidA+"/dataset?name=tiny", tinyScenario)
-		}, true, true, "tiny"},
-		{"reset of the whole server", func(t *testing.T, base string) <-chan response {
-			return sendAsync(http.MethodPost, base+"/_mock/reset", "")
-		}, false, true, "startup"},
-		{"reset of another tenant", func(t *testing.T, base string) <-chan response {
-			return sendAsync(http.MethodPost, base+"/_mock/tenants/"+tidB+"/reset", "")
-		}, false, false, "put"},
-		{"PUT of another tenant", func(t *testing.T, base string) <-chan response {
-			return sendAsync(http.MethodPut, base+"/_mock/tenants/"+tidB+"/dataset?name=tiny", tinyScenario)
-		}, true, false, "put"},
+		{"reset of the same tenant", http.MethodPost, "/_mock/tenants/" + tidA + "/reset", true, "startup"},
+		{"PUT of the same tenant", http.MethodPut, "/_mock/tenants/" + tidA + "/dataset?name=tiny", true, "tiny"},
+		{"reset of the whole server", http.MethodPost, "/_mock/reset", true, "startup"},
+		{"reset of another tenant", http.MethodPost, "/_mock/tenants/" + tidB + "/reset", false, "put"},
+		{"PUT of another tenant", http.MethodPut, "/_mock/tenants/" + tidB + "/dataset?name=tiny", false, "put"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,9 +314,13 @@ func TestTenantChangesAreOrdered(t *testing.T) {
 			t.Cleanup(finish) // before the server closes, which waits for the PUT
 			slow := sendAsync(http.MethodPut, base+"/_mock/tenants/"+tidA+"/dataset", `{"generator":{"users":50000}}`)
 			<-started
-			later := tt.later(t, base)
+			put, body := tt.method == http.MethodPut, ""
+			if put {
+				body = tinyScenario
+			}
+			later := sendAsync(tt.method, base+tt.path, body)
 			var answer response
-			if tt.put {
+			if put {
 				// A later build waits for the one before it to give up (of
 				// the same tenant, cancelled) or to finish (another's).
 				sig.wait(t, "dataset build waits for the one before it to stop", 1, nil)
@@ -340,7 +333,7 @@ func TestTenantChangesAreOrdered(t *testing.T) {
 			} else if r.status != http.StatusOK {
 				t.Errorf("tenant A's PUT = %d %s, want 200: a change of another tenant superseded it", r.status, r.body)
 			}
-			if tt.put {
+			if put {
 				answer = <-later
 			}
 			if answer.status != http.StatusOK {
