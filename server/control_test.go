@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -477,6 +478,54 @@ func TestCallsExportRoundTrip(t *testing.T) {
 	}
 	if r := send(t, http.MethodGet, ts.URL+"/_mock/calls?from=2026-09-01", nil); bytes.Contains(r.body, []byte("idle.user")) {
 		t.Errorf("a range's export names the idle user:\n%s", r.body)
+	}
+}
+
+// TestCallsCSVRoundTrip: GET /_mock/calls?format=csv keeps its first 15
+// columns and adds the organizer's identity and the call log fields, and
+// loads back with PUT /_mock/dataset as the same dataset: summary, every
+// call's fields, the report and the call log.
+func TestCallsCSVRoundTrip(t *testing.T) {
+	ds, err := smallTenants(nil)(context.Background(), tidA) // every call type, with the call log fields
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newTestServer(t, ds, Config{})
+	// Served from its own JSON Lines, the dataset has a version of its content.
+	lines := send(t, http.MethodGet, ts.URL+"/_mock/calls", nil).body
+	if r := send(t, http.MethodPut, ts.URL+"/_mock/dataset?name=mixed.jsonl", lines); r.status != 200 {
+		t.Fatalf("PUT mixed.jsonl = %d %s", r.status, r.body)
+	}
+	type state struct {
+		Summary         datasetSummary
+		Lines, Log, Rep string
+	}
+	read := func() state {
+		var st state
+		if err := json.Unmarshal(send(t, http.MethodGet, ts.URL+"/_mock/dataset", nil).body, &st.Summary); err != nil {
+			t.Fatal(err)
+		}
+		st.Summary.Name = ""
+		st.Lines = string(send(t, http.MethodGet, ts.URL+"/_mock/calls", nil).body)
+		st.Log = string(get(t, ts.URL+logPath+septemberToOctober).body)
+		st.Rep = string(get(t, ts.URL+fnPath+septemberToOctober).body)
+		return st
+	}
+	before := read()
+	export := send(t, http.MethodGet, ts.URL+"/_mock/calls?format=csv", nil).body
+	rec, err := csv.NewReader(bytes.NewReader(export)).ReadAll()
+	if calls := ds.Source.Summary().Calls; err != nil || len(rec) != calls+1 {
+		t.Fatalf("CSV of %d calls = %d records (%v), want a header and a row a call", calls, len(rec), err)
+	}
+	old := "id organizerId startDateTime endDateTime duration destinationContext charge connectionCharge currency usageLocation dialerId calleeNumber destinationName conferenceId licenseCapability"
+	if got := strings.Join(rec[0][:15], " "); got != old || len(rec[0]) <= 15 || !slices.Contains(rec[0], "callerNumber") {
+		t.Errorf("CSV header = %q, want the old 15 columns first (%s), then the call log fields", rec[0], old)
+	}
+	if r := send(t, http.MethodPut, ts.URL+"/_mock/dataset?name=mixed.csv", export); r.status != 200 {
+		t.Fatalf("PUT the CSV back = %d %s", r.status, r.body)
+	}
+	if diff := cmp.Diff(before, read()); diff != "" {
+		t.Errorf("after the CSV round trip (-before +after):\n%s", diff)
 	}
 }
 

@@ -29,7 +29,9 @@ func UsersOf(src Source) []report.User {
 //     format, with the organizer's identity (userPrincipalName,
 //     userDisplayName, userUsageLocation) on every line, so that the lines
 //     load back as a dataset (docs/contract.md#loading-real-data);
-//   - "csv": the ledger's own columns, with a header row;
+//   - "csv": the ledger's own columns, with a header row: the 15 it always
+//     had, then the organizer's identity and the call log fields
+//     (callCSVHeader), so that it loads back too;
 //   - "teams-csv": the 20 columns of the Teams admin center PSTN usage export.
 //
 // users fill in the identity of a call's organizer when the call lacks it.
@@ -96,6 +98,7 @@ func writeCalls(w io.Writer, format string, calls iter.Seq[report.Call], users [
 		cw := csv.NewWriter(bw)
 		cw.Write(callCSVHeader)
 		for call := range calls {
+			identity(&call)
 			if err := cw.Write(callCSVRecord(call)); err != nil {
 				return err
 			}
@@ -159,14 +162,22 @@ func WriteScenario(w io.Writer, name, description string, users []report.User, c
 	return bw.Flush()
 }
 
+// callCSVHeader names the columns of the ledger's CSV: each is the call's
+// field of the same name in the scenario `calls` format. The first 15 are
+// those the CSV always had, in their order, so that readers of them still
+// work; the organizer's identity and the call log fields come after.
 var callCSVHeader = []string{"id", "organizerId", "startDateTime", "endDateTime", "duration",
 	"destinationContext", "charge", "connectionCharge", "currency", "usageLocation", "dialerId",
-	"calleeNumber", "destinationName", "conferenceId", "licenseCapability"}
+	"calleeNumber", "destinationName", "conferenceId", "licenseCapability",
+	"userPrincipalName", "userDisplayName", "userUsageLocation", "callType", "callId", "callerNumber",
+	"numberType", "tenantCountryCode", "otherPartyCountryCode", "inventoryType", "operator", "callDurationSource"}
 
 func callCSVRecord(c report.Call) []string {
 	return []string{c.ID, c.OrganizerID, c.StartDateTime.Format(time.RFC3339Nano), c.EndDateTime.Format(time.RFC3339Nano),
 		strconv.FormatInt(c.Duration, 10), c.DestinationContext.String(), c.Charge.String(), c.ConnectionCharge.String(),
-		c.Currency, c.UsageLocation, c.DialerID, c.CalleeNumber, c.DestinationName, c.ConferenceID, c.LicenseCapability}
+		c.Currency, c.UsageLocation, c.DialerID, c.CalleeNumber, c.DestinationName, c.ConferenceID, c.LicenseCapability,
+		c.UserPrincipalName, c.UserDisplayName, c.UserUsageLocation, c.CallType, c.CallID, c.CallerNumber,
+		c.NumberType, c.TenantCountryCode, c.OtherPartyCountryCode, c.InventoryType, c.Operator, c.CallDurationSource}
 }
 
 // jsonAppender writes a call as encoding/json writes report.Call (field
