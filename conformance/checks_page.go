@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -192,14 +193,24 @@ func checkUnionStable(ctx context.Context, s *session, p *probe) {
 }
 
 func checkNextLinkSpelling(ctx context.Context, s *session, p *probe) {
+	qualified := func(params string) string { return s.url(fnURL{fn: fnQualified, params: params}) }
+	linkSpelling(ctx, s, p, s.cfg.From, s.cfg.To, qualified, "DR-PARAM-006", "the report of [From, To]", "$skip")
+}
+
+// linkSpelling reads the first page of [from, to] at the URL spelt asks
+// for with the parameters as Kiota writes them (colons escaped), and checks
+// that its @odata.nextLink keeps the request's path (function spelling and
+// parameter names) and pages with one of the options. judge names the check
+// that judges an answer other than 200; what names the read.
+func linkSpelling(ctx context.Context, s *session, p *probe, from, to time.Time, spelt func(params string) string, judge, what string, options ...string) {
 	enc := func(t time.Time) string { return strings.ReplaceAll(odataTime(t), ":", "%3A") }
-	reqURL := s.url(fnURL{fn: fnQualified, params: "fromDateTime=" + enc(s.cfg.From) + ",toDateTime=" + enc(s.cfg.To)})
+	reqURL := spelt("fromDateTime=" + enc(from) + ",toDateTime=" + enc(to))
 	rsp, ok := p.got(s.c.do(ctx, request{url: reqURL}))
 	if !ok {
 		return
 	}
 	if rsp.status != http.StatusOK {
-		p.skipf("needs a 200 page: the Kiota spelling answered HTTP %d (DR-PARAM-006 judges that)", rsp.status)
+		p.skipf("needs a 200 page: the Kiota spelling answered HTTP %d (%s judges that)", rsp.status, judge)
 		return
 	}
 	pg, err := parsePage(rsp)
@@ -208,7 +219,7 @@ func checkNextLinkSpelling(ctx context.Context, s *session, p *probe) {
 		return
 	}
 	if !pg.hasNext {
-		p.skipf("the report of [From, To] fits one page: no @odata.nextLink to check")
+		p.skipf("%s fits one page: no @odata.nextLink to check", what)
 		return
 	}
 	link, err := url.Parse(pg.next)
@@ -220,11 +231,13 @@ func checkNextLinkSpelling(ctx context.Context, s *session, p *probe) {
 	gotPath, _ := url.PathUnescape(link.EscapedPath())
 	wantPath, _ := url.PathUnescape(sent.EscapedPath())
 	if gotPath != wantPath {
-		p.failf(rsp, "@odata.nextLink path %q, want the request's %q", gotPath, wantPath)
+		p.failf(rsp, "@odata.nextLink path %q, want the request's %q: its spelling and parameter names", gotPath, wantPath)
 	}
 	q := strings.ToLower(link.RawQuery)
-	if !strings.Contains(q, "$skip=") && !strings.Contains(q, "%24skip=") {
-		p.failf(rsp, "@odata.nextLink %q has no $skip", pg.next)
+	if !slices.ContainsFunc(options, func(o string) bool {
+		return strings.Contains(q, o+"=") || strings.Contains(q, "%24"+o[1:]+"=")
+	}) {
+		p.failf(rsp, "@odata.nextLink %q has no %s", pg.next, options[0])
 	}
 }
 

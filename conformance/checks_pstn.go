@@ -171,40 +171,8 @@ func checkLogNextLinks(ctx context.Context, s *session, p *probe) {
 
 func checkLogNextLinkSpelling(ctx context.Context, s *session, p *probe) {
 	from, to := s.logWeek()
-	enc := func(t time.Time) string { return strings.ReplaceAll(odataTime(t), ":", "%3A") }
-	reqURL := s.logURL("", logQualified, "fromDateTime="+enc(from)+",toDateTime="+enc(to), "")
-	rsp, ok := p.got(s.c.do(ctx, request{url: reqURL}))
-	if !ok {
-		return
-	}
-	if rsp.status != http.StatusOK {
-		p.skipf("needs a 200 page: the Kiota spelling answered HTTP %d (DR-PSTN-011 judges that)", rsp.status)
-		return
-	}
-	pg, err := parsePage(rsp)
-	if err != nil {
-		p.skipf("needs a page: %v", err)
-		return
-	}
-	if !pg.hasNext {
-		p.skipf("the call log of the week %s fits one page: no @odata.nextLink to check", s.logWeekName())
-		return
-	}
-	link, err := url.Parse(pg.next)
-	if err != nil {
-		p.failf(rsp, "@odata.nextLink %q does not parse", pg.next)
-		return
-	}
-	sent, _ := url.Parse(reqURL)
-	gotPath, _ := url.PathUnescape(link.EscapedPath())
-	wantPath, _ := url.PathUnescape(sent.EscapedPath())
-	if gotPath != wantPath {
-		p.failf(rsp, "@odata.nextLink path %q, want the request's %q: its spelling and parameter names", gotPath, wantPath)
-	}
-	q := strings.ToLower(link.RawQuery)
-	if !strings.Contains(q, "$skip=") && !strings.Contains(q, "%24skip=") && !strings.Contains(q, "$skiptoken=") {
-		p.failf(rsp, "@odata.nextLink %q has no $skip", pg.next)
-	}
+	qualified := func(params string) string { return s.logURL("", logQualified, params, "") }
+	linkSpelling(ctx, s, p, from, to, qualified, "DR-PSTN-011", "the call log of the week "+s.logWeekName(), "$skip", "$skiptoken")
 }
 
 func checkLogInRange(ctx context.Context, s *session, p *probe) {

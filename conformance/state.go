@@ -334,8 +334,20 @@ func readLines(file *os.File) (callLines, error) {
 			StartDateTime     time.Time `json:"startDateTime"`
 			UsageLocation     string    `json:"usageLocation"`
 		}
-		if line[0] != '{' || json.Unmarshal(line, &c) != nil || c.StartDateTime.IsZero() {
+		if line[0] != '{' || json.Unmarshal(line, &c) != nil {
 			return out, fmt.Errorf("line %d: not a call with a startDateTime", n)
+		}
+		if c.StartDateTime.IsZero() {
+			// A user line: a user without a call, the organizer's fields alone
+			// (docs/contract.md#loading-real-data).
+			if c.OrganizerID == "" || c.UserPrincipalName == "" || c.UsageLocation != "" {
+				return out, fmt.Errorf("line %d: not a call with a startDateTime", n)
+			}
+			if out.organizers[c.OrganizerID] == nil {
+				out.organizers[c.OrganizerID] = &organizer{location: c.UserUsageLocation,
+					upn: c.UserPrincipalName, name: c.UserDisplayName, home: c.UserUsageLocation}
+			}
+			continue
 		}
 		out.count++
 		if out.first.IsZero() || c.StartDateTime.Before(out.first) {

@@ -2,7 +2,6 @@ package identity
 
 import (
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -10,31 +9,22 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/dialoutkit/dialoutkit/internal/testkeys"
 )
 
 // testKeys are two RSA keys shared by the tests: the authority's and a
-// stranger's. Generating them once keeps the tests fast under -race.
-var testKeys = sync.OnceValue(func() [2]*rsa.PrivateKey {
-	var ks [2]*rsa.PrivateKey
-	for i := range ks {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		ks[i] = k
-	}
-	return ks
-})
+// stranger's.
+var testKeys = testkeys.Keys
 
-var identityNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+var identityNow = testkeys.Now()
 
 // Apps of the tests: one with the report's role, one without.
 var (
-	readerApp = App{ClientID: "6731de76-14a6-49ae-97bc-6eba6914391e", Secret: "r3ader~Secret.With-Symbols_", Roles: []string{"CallRecords.Read.All"}, Name: "Billing dashboard"}
-	otherApp  = App{ClientID: "0a0b0c0d-1e1f-4a4b-8c8d-9e9f0a0b0c0d", Secret: "other-secret", Roles: []string{"User.Read.All"}}
+	readerApp = App{ClientID: testkeys.ReaderID, Secret: testkeys.ReaderSecret, Roles: []string{testkeys.ReaderRole}, Name: testkeys.ReaderName}
+	otherApp  = App{ClientID: testkeys.OtherID, Secret: testkeys.OtherSecret, Roles: []string{testkeys.OtherRole}}
 )
 
 // newTestAuthority is the authority of the tests: both apps, the first test

@@ -69,7 +69,9 @@ func checkArrivalDelay(d report.Delay) error {
 }
 
 // arrivalIndex is the late-arrival index of one dataset version, built on
-// first use.
+// first use. Each tenant keeps its own in its holder (tenantState), so that
+// tenants read in turn do not rebuild each other's, and an evicted tenant's
+// index goes with it.
 type arrivalIndex struct {
 	version string
 	once    sync.Once
@@ -88,27 +90,56 @@ type userLister interface{ Users() []report.User }
 // use, when the dataset changed, or when a clock that went back asks for an
 // instant it does not cover.
 func (s *Server) arrivals(ds *Dataset, asOf time.Time) *report.Arrivals {
+	st := s.holder(ds)
+	if st == nil {
+		ix, _ := s.buildArrivals(ds, asOf) // a tenant evicted or changed under the request: answer, uncached
+		return ix
+	}
 	for range 3 {
-		st := s.arrivalIx.Load()
-		if st == nil || st.version != ds.Version {
+		cur := st.arrivalIx.Load()
+		if cur == nil || cur.version != ds.Version {
 			fresh := &arrivalIndex{version: ds.Version}
-			if !s.arrivalIx.CompareAndSwap(st, fresh) {
+			if !st.arrivalIx.CompareAndSwap(cur, fresh) {
 				continue // another request installed one: use it
 			}
-			st = fresh
+			cur = fresh
 		}
-		st.once.Do(func() { st.ix = s.buildArrivals(ds, asOf) })
-		if st.ix.Covers(asOf) {
-			return st.ix
+		cur.once.Do(func() {
+			var bytes int64
+			cur.ix, bytes = s.buildArrivals(ds, asOf)
+			if s.multi() {
+				s.tenants.account(st, bytes)
+			}
+		})
+		if cur.ix.Covers(asOf) {
+			return cur.ix
 		}
-		s.arrivalIx.CompareAndSwap(st, &arrivalIndex{version: ds.Version})
+		st.arrivalIx.CompareAndSwap(cur, &arrivalIndex{version: ds.Version})
 	}
-	return s.buildArrivals(ds, asOf) // datasets swapping under us: answer, uncached
+	ix, _ := s.buildArrivals(ds, asOf) // datasets swapping under us: answer, uncached
+	return ix
 }
 
+// holder returns the holder that keeps the late-arrival index of ds: the
+// one holder in single tenancy; with many tenants, the held tenant serving
+// ds, or nil when none does any more.
+func (s *Server) holder(ds *Dataset) *tenantState {
+	if !s.multi() {
+		return s.tenantState
+	}
+	return s.tenants.holder(ds.Version)
+}
+
+// bytesPerIndexedCall estimates what report.Arrivals keeps of a call it
+// indexes: its arrival for the call log, and for a dial-out its start,
+// arrival, amounts and row.
+const bytesPerIndexedCall = 48
+
 // buildArrivals indexes the calls of ds that can be late at asOf or at any
-// later instant, and at any earlier one a nextLink may still carry.
-func (s *Server) buildArrivals(ds *Dataset, asOf time.Time) *report.Arrivals {
+// later instant, and at any earlier one a nextLink may still carry. It
+// returns the index and an estimate of its size.
+func (s *Server) buildArrivals(ds *Dataset, asOf time.Time) (*report.Arrivals, int64) {
+	s.arrivalBuilds.Add(1)
 	horizon, long := time.Time{}, time.Duration(0) // unknown longest call: index them all
 	if l, ok := ds.Source.(longest); ok {
 		long = l.Longest()
@@ -118,8 +149,10 @@ func (s *Server) buildArrivals(ds *Dataset, asOf time.Time) *report.Arrivals {
 	if u, ok := ds.Source.(userLister); ok {
 		users = u.Users()
 	}
-	calls := ds.Source.Calls(report.Query{From: horizon, To: endOfTime})
-	return report.NewArrivals(users, calls, ds.Version, s.cfg.ArrivalDelay, horizon, long)
+	q := report.Query{From: horizon, To: endOfTime}
+	lo, hi := ds.Source.CallSpan(q)
+	ix := report.NewArrivals(users, ds.Source.Calls(q), ds.Version, s.cfg.ArrivalDelay, horizon, long)
+	return ix, int64(hi-lo) * bytesPerIndexedCall
 }
 
 // endOfTime is after every call.

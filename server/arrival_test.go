@@ -456,3 +456,122 @@ func TestLateArrivalCacheIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// tenantLogIDs pages the call log of range r with a token of tenant tid and
+// returns its ids.
+func tenantLogIDs(tb testing.TB, base, r, tid string) []string {
+	tb.Helper()
+	var ids []string
+	for link := base + logPath + r; link != ""; {
+		var p logPage
+		resp := get(tb, link, "Authorization", "Bearer "+tokenOf(tid, "app"))
+		if err := json.Unmarshal(resp.body, &p); err != nil || resp.status != http.StatusOK {
+			tb.Fatalf("GET %s: %d %s", link, resp.status, resp.body)
+		}
+		for _, v := range p.Value {
+			ids = append(ids, v.ID)
+		}
+		link = p.NextLink
+	}
+	return ids
+}
+
+// tenantRead is what a client of one tenant reads with late arrival on: the
+// dataset's counts, the call log and the arrived calls of /_mock/calls over
+// the same range.
+type tenantRead struct {
+	Counts  summaryBody
+	Log     []string
+	Arrived []string
+}
+
+func readTenant(tb testing.TB, base, tid string, from, to time.Time) tenantRead {
+	tb.Helper()
+	var rd tenantRead
+	r := get(tb, base+"/_mock/tenants/"+tid+"/dataset")
+	if err := json.Unmarshal(r.body, &rd.Counts); err != nil || r.status != http.StatusOK {
+		tb.Fatalf("GET dataset of %s: %d %s", tid, r.status, r.body)
+	}
+	rd.Log = tenantLogIDs(tb, base, "(fromDateTime="+lit(from)+",toDateTime="+lit(to)+")", tid)
+	rd.Arrived = callLines(tb, base, "/_mock/tenants/"+tid+callsPath(from, to, "")[len("/_mock"):])
+	return rd
+}
+
+// TestArrivalIndexPerTenant: with late arrival, each tenant keeps its own
+// index, so requests alternating between two tenants build one index each
+// (a shared slot rebuilt it on every switch), and what each tenant reads
+// stays what the index-free /_mock/calls lists.
+func TestArrivalIndexPerTenant(t *testing.T) {
+	now := tenantWindowEnd.Add(-12 * time.Hour)
+	clock := newTestClock(now)
+	s, base := newMultiServer(t, Config{Now: clock.Now, PageSize: 40, ArrivalDelay: report.Delay{Min: 24 * time.Hour, Max: 48 * time.Hour}})
+	from := now.Add(-6 * 24 * time.Hour)
+	first := map[string]tenantRead{}
+	const rounds = 5
+	for round := range rounds {
+		for _, tid := range []string{tidA, tidB} {
+			got := readTenant(t, base, tid, from, now)
+			if round == 0 {
+				first[tid] = got
+				if got.Counts.ArrivedCalls >= got.Counts.Calls || len(got.Log) == 0 {
+					t.Fatalf("tenant %s counts %+v with %d calls in the log: want some arrived and some late", tid, got.Counts, len(got.Log))
+				}
+				if diff := cmp.Diff(got.Arrived, got.Log); diff != "" {
+					t.Errorf("tenant %s: call log and /_mock/calls differ (-calls +log):\n%s", tid, diff)
+				}
+				all := countCalls(t, base, "/_mock/tenants/"+tid+"/calls")
+				if got.Counts.ArrivedCalls != all {
+					t.Errorf("tenant %s: arrivedCalls = %d, want the %d calls /_mock/calls lists", tid, got.Counts.ArrivedCalls, all)
+				}
+				continue
+			}
+			if diff := cmp.Diff(first[tid], got); diff != "" {
+				t.Errorf("round %d, tenant %s read differently (-first +now):\n%s", round, tid, diff)
+			}
+		}
+	}
+	if got := s.arrivalBuilds.Load(); got != 2 {
+		t.Errorf("%d rounds over two tenants built %d late-arrival indexes, want 2 (one a tenant)", rounds, got)
+	}
+}
+
+// TestArrivalIndexesStayInTheTenantCache: many tenants read with late
+// arrival hold indexes only while their tenant is held, and the indexes
+// count against the tenant cache's bound.
+func TestArrivalIndexesStayInTheTenantCache(t *testing.T) {
+	now := tenantWindowEnd.Add(-12 * time.Hour)
+	const limit = 2 << 20
+	s, base := newMultiServer(t, Config{Now: func() time.Time { return now }, ArrivalDelay: report.Delay{Min: 24 * time.Hour, Max: 48 * time.Hour},
+		Tenancy: Tenancy{CacheBytes: limit}})
+	const n = 150
+	for i := range n {
+		tid := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		tenantLogIDs(t, base, "(fromDateTime="+lit(now.Add(-24*time.Hour))+",toDateTime="+lit(now)+")", tid)
+	}
+	tn := s.tenants
+	tn.mu.Lock()
+	defer tn.mu.Unlock()
+	holders, indexed := map[*tenantState]bool{}, 0
+	var ixBytes int64
+	for _, e := range tn.known {
+		if e.st != nil {
+			holders[e.st] = true
+		}
+		ixBytes += e.ixBytes
+	}
+	tn.versions.Range(func(v, st any) bool {
+		if !holders[st.(*tenantState)] {
+			t.Errorf("version %s is kept for a tenant no longer held", v)
+		}
+		if st.(*tenantState).arrivalIx.Load() != nil {
+			indexed++
+		}
+		return true
+	})
+	if tn.bytes > tn.maxBytes || tn.lru.Len() >= n {
+		t.Errorf("cache holds %d bytes in %d tenants, want at most %d bytes and some evicted", tn.bytes, tn.lru.Len(), tn.maxBytes)
+	}
+	if indexed == 0 || indexed > len(holders) || ixBytes == 0 {
+		t.Errorf("%d indexes (%d bytes counted) for %d tenants held, want some, at most one each, counted", indexed, ixBytes, len(holders))
+	}
+}

@@ -251,7 +251,7 @@ func TestLoadScenarioSuperseded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := s.builds.begin(context.Background())
+	b := s.builds.begin(context.Background(), "")
 	defer b.end()
 	s.Reset()
 	if _, err := s.loadScenario(b, "tiny", []byte(tinyScenario)); !errors.Is(err, ErrSuperseded) {
@@ -260,4 +260,100 @@ func TestLoadScenarioSuperseded(t *testing.T) {
 	if got := s.Dataset().Version; got != "test-edges" {
 		t.Errorf("dataset = %s, want test-edges", got)
 	}
+}
+
+// tenantVersionOf is the dataset version tenant tid serves.
+func tenantVersionOf(tb testing.TB, base, tid string) string {
+	tb.Helper()
+	var sum datasetSummary
+	r := get(tb, base+"/_mock/tenants/"+tid+"/dataset")
+	if err := json.Unmarshal(r.body, &sum); err != nil || r.status != http.StatusOK {
+		tb.Fatalf("GET the dataset of %s: %d %s", tid, r.status, r.body)
+	}
+	return sum.Version
+}
+
+// TestTenantChangesAreOrdered: with many tenants, a tenant's reset or PUT
+// arriving while a PUT of the same tenant builds supersedes it, as the
+// whole server's reset does (409 to the PUT, the later change stands); a
+// change of another tenant leaves the build alone, which then installs.
+func TestTenantChangesAreOrdered(t *testing.T) {
+	tests := []struct {
+		name         string
+		method, path string // of the change arriving while tenant A's PUT builds: a reset, or a PUT of tiny
+		// superseded tells whether A's PUT is answered 409 (else 200).
+		superseded bool
+		// wantA is the version tenant A serves in the end: its startup
+		// data's ("startup"), the slow PUT's ("put") or tiny's ("tiny").
+		wantA string
+	}{
+		{"reset of the same tenant", http.MethodPost, "/_mock/tenants/" + tidA + "/reset", true, "startup"},
+		{"PUT of the same tenant", http.MethodPut, "/_mock/tenants/" + tidA + "/dataset?name=tiny", true, "tiny"},
+		{"reset of the whole server", http.MethodPost, "/_mock/reset", true, "startup"},
+		{"reset of another tenant", http.MethodPost, "/_mock/tenants/" + tidB + "/reset", false, "put"},
+		{"PUT of another tenant", http.MethodPut, "/_mock/tenants/" + tidB + "/dataset?name=tiny", false, "put"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			started, release := make(chan struct{}), make(chan struct{})
+			sig := newSignals()
+			big := scenarioDataset(t, "rows-1001")
+			s, base := newMultiServer(t, Config{
+				Logger: slog.New(logHook(sig.hook)),
+				Generate: func(ctx context.Context, _ json.RawMessage) (Dataset, error) {
+					close(started)
+					<-release // heeds its cancellation only then, as a build between two checks does
+					if err := ctx.Err(); err != nil {
+						return Dataset{}, err
+					}
+					return big, nil
+				},
+			})
+			startup := tenantVersionOf(t, base, tidA)
+			finish := sync.OnceFunc(func() { close(release) })
+			t.Cleanup(finish) // before the server closes, which waits for the PUT
+			slow := sendAsync(http.MethodPut, base+"/_mock/tenants/"+tidA+"/dataset", `{"generator":{"users":50000}}`)
+			<-started
+			put, body := tt.method == http.MethodPut, ""
+			if put {
+				body = tinyScenario
+			}
+			later := sendAsync(tt.method, base+tt.path, body)
+			var answer response
+			if put {
+				// A later build waits for the one before it to give up (of
+				// the same tenant, cancelled) or to finish (another's).
+				sig.wait(t, "dataset build waits for the one before it to stop", 1, nil)
+			} else {
+				answer = <-later // a reset is answered at once
+			}
+			finish() // a build nobody cancelled finishes now, after the later request
+			if r := <-slow; tt.superseded {
+				checkEnvelope(t, r, http.StatusConflict, "Conflict")
+			} else if r.status != http.StatusOK {
+				t.Errorf("tenant A's PUT = %d %s, want 200: a change of another tenant superseded it", r.status, r.body)
+			}
+			if put {
+				answer = <-later
+			}
+			if answer.status != http.StatusOK {
+				t.Errorf("the later change = %d %s, want 200", answer.status, answer.body)
+			}
+			want := map[string]string{"startup": startup, "put": tenantVersion(tidA, big.Version),
+				"tiny": tenantVersion(tidA, scenarioVersion(t, s, "tiny", tinyScenario))}[tt.wantA]
+			if got := tenantVersionOf(t, base, tidA); got != want {
+				t.Errorf("tenant A serves version %s, want %s (%s)", got, want, tt.wantA)
+			}
+		})
+	}
+}
+
+// scenarioVersion is the version a scenario document gets when loaded.
+func scenarioVersion(tb testing.TB, s *Server, name, doc string) string {
+	tb.Helper()
+	ds, err := s.scenarios.Load(name, []byte(doc))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ds.Version
 }

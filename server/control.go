@@ -67,8 +67,11 @@ func (s *Server) handleDatasetSummary(c echo.Context) error {
 // format: JSON Lines by default (each line with its organizer's identity, so
 // the lines load back), CSV with ?format=csv, the Teams admin center export's
 // columns with ?format=teams-csv. from and to take the same literals as the
-// function, both inclusive; absent, all calls. With late arrival, only the
-// calls arrived at the server's clock, unless ?arrived=all.
+// function, both inclusive; absent, all calls, and in JSON Lines a user line
+// for each user without a call listed, so that the whole export loads back
+// as the same dataset (docs/contract.md#loading-real-data). With late
+// arrival, only the calls arrived at the server's clock, unless
+// ?arrived=all.
 func (s *Server) handleCalls(c echo.Context) error {
 	q := report.Query{From: time.Unix(0, 0).UTC().AddDate(-1000, 0, 0), To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
 	for _, p := range []struct {
@@ -101,7 +104,11 @@ func (s *Server) handleCalls(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentType, ct)
 	c.Response().WriteHeader(http.StatusOK)
-	dataset.WriteCalls(c.Response(), format, calls, dataset.UsersOf(ds.Source)) // an error here is the client going away
+	write := dataset.WriteDataset
+	if c.QueryParam("from") != "" || c.QueryParam("to") != "" {
+		write = dataset.WriteCalls // a range: its calls only
+	}
+	write(c.Response(), format, calls, dataset.UsersOf(ds.Source)) // an error here is the client going away
 	return nil
 }
 
@@ -159,12 +166,13 @@ func readBody(c echo.Context, limit int64) ([]byte, error) {
 // the old dataset serving.
 //
 // Control requests take effect in the order they arrive (see builds): this
-// PUT is numbered before its body is read, and a later PUT or reset that
-// arrives before its dataset is built supersedes it. The build is then
+// PUT begins before its body is read, and a later PUT or reset of the same
+// tenant (or of the whole server) that arrives before its dataset is built
+// supersedes it. The build is then
 // cancelled and dropped, and this PUT is answered 409 Conflict (ErrSuperseded)
 // so that a client does not take the later request's dataset for its own.
 func (s *Server) handlePutDataset(c echo.Context) error {
-	b := s.builds.begin(c.Request().Context())
+	b := s.builds.begin(c.Request().Context(), s.tenantID(c))
 	defer b.end()
 	// served is the dataset as the request's tenant serves it (its version
 	// bound to the tenant with many tenants).

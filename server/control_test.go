@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/dialoutkit/dialoutkit/fixtures"
 )
@@ -432,6 +435,98 @@ func TestCallsExport(t *testing.T) {
 	}
 	checkEnvelope(t, send(t, http.MethodGet, ts.URL+"/_mock/calls?from=yesterday", nil), 400, "BadRequest")
 	checkEnvelope(t, send(t, http.MethodGet, ts.URL+"/_mock/calls?format=xml", nil), 400, "BadRequest")
+}
+
+// TestCallsExportRoundTrip: a dataset with a user without a call (edges'
+// idle user) exported with GET /_mock/calls and loaded back with PUT
+// /_mock/dataset is the same dataset: the same summary (version included),
+// the same users and the same report rows. A range's export lists calls
+// only.
+func TestCallsExportRoundTrip(t *testing.T) {
+	doc, err := fixtures.Scenarios.ReadFile("scenarios/edges.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newTestServer(t, scenarioDataset(t, "rows-1"), Config{PageSize: 4})
+	if r := send(t, http.MethodPut, ts.URL+"/_mock/dataset?name=edges.json", doc); r.status != 200 {
+		t.Fatalf("PUT edges.json = %d %s", r.status, r.body)
+	}
+	type state struct {
+		Summary datasetSummary
+		Export  string
+		Rows    []row
+	}
+	read := func() state {
+		var st state
+		if err := json.Unmarshal(send(t, http.MethodGet, ts.URL+"/_mock/dataset", nil).body, &st.Summary); err != nil {
+			t.Fatal(err)
+		}
+		st.Summary.Name = "" // the file's name
+		st.Export = string(send(t, http.MethodGet, ts.URL+"/_mock/calls?format=jsonl", nil).body)
+		st.Rows, _ = walk(t, ts.URL+fnPath+"(fromDateTime=2026-09-01,toDateTime=2026-11-29)")
+		return st
+	}
+	before := read()
+	if before.Summary.Users != 6 || !strings.Contains(before.Export, `{"organizerId":"e8f9a0b1-c2d3-4e4f-a5b6-c7d8e9f0a106","userPrincipalName":"idle.user@contoso.com","userDisplayName":"Idle User","userUsageLocation":"GB"}`+"\n") {
+		t.Fatalf("edges: %d users, export\n%s\nwant 6 users, the idle one on a user line", before.Summary.Users, before.Export)
+	}
+	if r := send(t, http.MethodPut, ts.URL+"/_mock/dataset?name=back.jsonl", []byte(before.Export)); r.status != 200 {
+		t.Fatalf("PUT the export back = %d %s", r.status, r.body)
+	}
+	if diff := cmp.Diff(before, read()); diff != "" {
+		t.Errorf("after the round trip (-before +after):\n%s", diff)
+	}
+	if r := send(t, http.MethodGet, ts.URL+"/_mock/calls?from=2026-09-01", nil); bytes.Contains(r.body, []byte("idle.user")) {
+		t.Errorf("a range's export names the idle user:\n%s", r.body)
+	}
+}
+
+// TestCallsCSVRoundTrip: GET /_mock/calls?format=csv keeps its first 15
+// columns and adds the organizer's identity and the call log fields, and
+// loads back with PUT /_mock/dataset as the same dataset: summary, every
+// call's fields, the report and the call log.
+func TestCallsCSVRoundTrip(t *testing.T) {
+	ds, err := smallTenants(nil)(context.Background(), tidA) // every call type, with the call log fields
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newTestServer(t, ds, Config{})
+	// Served from its own JSON Lines, the dataset has a version of its content.
+	lines := send(t, http.MethodGet, ts.URL+"/_mock/calls", nil).body
+	if r := send(t, http.MethodPut, ts.URL+"/_mock/dataset?name=mixed.jsonl", lines); r.status != 200 {
+		t.Fatalf("PUT mixed.jsonl = %d %s", r.status, r.body)
+	}
+	type state struct {
+		Summary         datasetSummary
+		Lines, Log, Rep string
+	}
+	read := func() state {
+		var st state
+		if err := json.Unmarshal(send(t, http.MethodGet, ts.URL+"/_mock/dataset", nil).body, &st.Summary); err != nil {
+			t.Fatal(err)
+		}
+		st.Summary.Name = ""
+		st.Lines = string(send(t, http.MethodGet, ts.URL+"/_mock/calls", nil).body)
+		st.Log = string(get(t, ts.URL+logPath+septemberToOctober).body)
+		st.Rep = string(get(t, ts.URL+fnPath+septemberToOctober).body)
+		return st
+	}
+	before := read()
+	export := send(t, http.MethodGet, ts.URL+"/_mock/calls?format=csv", nil).body
+	rec, err := csv.NewReader(bytes.NewReader(export)).ReadAll()
+	if calls := ds.Source.Summary().Calls; err != nil || len(rec) != calls+1 {
+		t.Fatalf("CSV of %d calls = %d records (%v), want a header and a row a call", calls, len(rec), err)
+	}
+	old := "id organizerId startDateTime endDateTime duration destinationContext charge connectionCharge currency usageLocation dialerId calleeNumber destinationName conferenceId licenseCapability"
+	if got := strings.Join(rec[0][:15], " "); got != old || len(rec[0]) <= 15 || !slices.Contains(rec[0], "callerNumber") {
+		t.Errorf("CSV header = %q, want the old 15 columns first (%s), then the call log fields", rec[0], old)
+	}
+	if r := send(t, http.MethodPut, ts.URL+"/_mock/dataset?name=mixed.csv", export); r.status != 200 {
+		t.Fatalf("PUT the CSV back = %d %s", r.status, r.body)
+	}
+	if diff := cmp.Diff(before, read()); diff != "" {
+		t.Errorf("after the CSV round trip (-before +after):\n%s", diff)
+	}
 }
 
 // TestSwapWhilePaging pages through two datasets while another goroutine

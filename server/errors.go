@@ -110,7 +110,7 @@ func (s *Server) graphErr(err error) *GraphError {
 		return ge
 	case errors.Is(err, ErrSuperseded):
 		return &GraphError{Status: http.StatusConflict, Code: "Conflict",
-			Message: "This PUT /_mock/dataset was superseded by a later control request (a PUT /_mock/dataset or POST /_mock/reset) before its dataset was built: it was dropped, and the later request's dataset stands."}
+			Message: "This PUT /_mock/dataset was superseded by a later control request of the same dataset (a PUT or a reset) before its dataset was built: it was dropped, and the later request's dataset stands."}
 	case errors.Is(err, report.ErrReversedRange):
 		return badRequest("The fromDateTime parameter must not be later than toDateTime.")
 	case errors.Is(err, report.ErrRangeTooLong):

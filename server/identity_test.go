@@ -1,8 +1,6 @@
 package server
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
 	"encoding/json"
 	"math"
@@ -10,37 +8,27 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/devcert"
 	"github.com/dialoutkit/dialoutkit/identity"
+	"github.com/dialoutkit/dialoutkit/internal/testkeys"
 )
 
 // The identity platform as the server mounts it (package identity tests
 // the endpoints and the token checks themselves).
 
-// testKeys are two RSA keys shared by the tests of this file: the mock's and
-// a stranger's. Generating them once keeps the tests fast under -race.
-var testKeys = sync.OnceValue(func() [2]*rsa.PrivateKey {
-	var ks [2]*rsa.PrivateKey
-	for i := range ks {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		ks[i] = k
-	}
-	return ks
-})
+// testKeys are two RSA keys shared by the tests: the mock's and a
+// stranger's.
+var testKeys = testkeys.Keys
 
-var identityNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+var identityNow = testkeys.Now()
 
 // Apps of the identity tests: one with the report's role, one without.
 var (
-	readerApp = identity.App{ClientID: "6731de76-14a6-49ae-97bc-6eba6914391e", Secret: "r3ader~Secret.With-Symbols_", Roles: []string{"CallRecords.Read.All"}, Name: "Billing dashboard"}
-	otherApp  = identity.App{ClientID: "0a0b0c0d-1e1f-4a4b-8c8d-9e9f0a0b0c0d", Secret: "other-secret", Roles: []string{"User.Read.All"}}
+	readerApp = identity.App{ClientID: testkeys.ReaderID, Secret: testkeys.ReaderSecret, Roles: []string{testkeys.ReaderRole}, Name: testkeys.ReaderName}
+	otherApp  = identity.App{ClientID: testkeys.OtherID, Secret: testkeys.OtherSecret, Roles: []string{testkeys.OtherRole}}
 )
 
 func newIdentityServer(t *testing.T, mode AuthMode) (*Server, string) {

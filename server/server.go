@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -127,6 +128,8 @@ type Server struct {
 	identity  *identity.Authority
 	tokens    TokenVerifier // by the auth mode; nil: none
 	logBufs   sync.Pool     // call log pages' buffers (calllog.go)
+
+	arrivalBuilds atomic.Int64 // late-arrival indexes built (arrival.go), for tests
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -202,12 +205,13 @@ func (s *Server) Dataset() Dataset { return *s.data.Load() }
 // with a clear error rather than mixing two datasets. A dataset build still
 // under way (PUT /_mock/dataset, LoadScenario) is superseded: it is dropped,
 // and answered ErrSuperseded.
-func (s *Server) Swap(ds Dataset) { s.builds.swap(func() { s.install(ds) }) }
+func (s *Server) Swap(ds Dataset) { s.builds.swap(s.id, func() { s.install(ds) }) }
 
 // Reset serves the startup dataset again and clears the journal, the queued
-// faults and the throttling state. Like Swap, it supersedes a build under way.
+// faults and the throttling state. It supersedes every build under way, of
+// any tenant.
 func (s *Server) Reset() {
-	s.builds.swap(func() {
+	s.builds.swapAll(func() {
 		if s.tenants != nil {
 			s.tenants.resetAll()
 		} else {
@@ -225,7 +229,7 @@ func (s *Server) Reset() {
 // LoadScenario or PUT /_mock/dataset begun before it is installed supersedes
 // it: it then returns ErrSuperseded and leaves the later one serving.
 func (s *Server) LoadScenario(name string, doc []byte) (Dataset, error) {
-	b := s.builds.begin(context.Background())
+	b := s.builds.begin(context.Background(), s.id)
 	defer b.end()
 	return s.loadScenario(b, name, doc)
 }

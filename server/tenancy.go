@@ -145,6 +145,7 @@ type tenantEntry struct {
 	st      *tenantState
 	bytes   int64         // estimated size, counted while cached
 	el      *list.Element // in the LRU while a generated tenant is held
+	ixBytes int64         // of bytes, its late-arrival index's (arrival.go)
 	build   *tenantBuild  // in flight
 	sum     *tenantSummary
 }
@@ -170,6 +171,12 @@ type tenants struct {
 	bytes    int64
 	maxBytes int64
 	builds   atomic.Int64 // generated tenants built, for tests
+
+	// versions maps the version of each dataset served by a held tenant to its
+	// holder, where the late-arrival index of that version is kept
+	// (arrival.go). It is read without t.mu on every request with late
+	// arrival, written under t.mu when a tenant's data changes.
+	versions sync.Map // string → *tenantState
 }
 
 // maxKnownTenants bounds the evicted tenants remembered for GET
@@ -255,9 +262,42 @@ func (t *tenants) forgetEvicted() {
 	}
 }
 
+// hold registers st as the holder of its dataset's version. t.mu is held.
+func (t *tenants) hold(st *tenantState) { t.versions.Store(st.data.Load().Version, st) }
+
+// unhold forgets st as the holder of its dataset's version, before its data
+// changes or it is dropped. t.mu is held.
+func (t *tenants) unhold(st *tenantState) { t.versions.CompareAndDelete(st.data.Load().Version, st) }
+
+// holder returns the held tenant that serves the dataset version, or nil.
+func (t *tenants) holder(version string) *tenantState {
+	v, _ := t.versions.Load(version)
+	st, _ := v.(*tenantState)
+	return st
+}
+
+// account counts n bytes of late-arrival index against st's tenant when it
+// is a cached generated tenant (replacing what its previous index counted),
+// so that the indexes stay within the cache's bound: generated tenants are
+// evicted, least recently used first, to make room.
+func (t *tenants) account(st *tenantState, n int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.known[st.id]
+	if e == nil || e.st != st || e.el == nil {
+		return // pinned, or no longer held: its index goes with it
+	}
+	t.bytes += n - e.ixBytes
+	e.bytes += n - e.ixBytes
+	e.ixBytes = n
+	t.evict(e)
+}
+
 // cache holds st, a generated tenant just built, in the cache. t.mu is held.
 func (t *tenants) cache(e *tenantEntry, st *tenantState) {
 	e.st, e.source, e.pinned = st, sourceGenerated, false
+	e.ixBytes = 0
+	t.hold(st)
 	e.sum = t.summarize(st)
 	e.bytes = estimateBytes(st.data.Load())
 	e.el = t.lru.PushFront(e)
@@ -275,7 +315,7 @@ func (t *tenants) release(e *tenantEntry) {
 	if e.el != nil {
 		t.lru.Remove(e.el)
 		t.bytes -= e.bytes
-		e.el, e.bytes = nil, 0
+		e.el, e.bytes, e.ixBytes = nil, 0, 0
 	}
 }
 
@@ -289,6 +329,7 @@ func (t *tenants) evict(keep *tenantEntry) {
 		}
 		e := last.Value.(*tenantEntry)
 		t.release(e)
+		t.unhold(e.st)
 		e.st = nil // requests still running keep their own pointer
 	}
 }
@@ -302,6 +343,7 @@ func (t *tenants) fix(tid string, ds Dataset, source string) *tenantState {
 	e := t.entry(tid)
 	e.st, e.source, e.startup, e.pinned = st, source, source, true
 	e.sum = t.summarize(st)
+	t.hold(st)
 	return st
 }
 
@@ -315,8 +357,10 @@ func (t *tenants) upload(tid string, ds Dataset) Dataset {
 	if e.st == nil {
 		e.st = newTenantState(tid, ds)
 	} else {
+		t.unhold(e.st)
 		e.st.data.Store(&ds)
 	}
+	t.hold(e.st)
 	t.release(e)
 	e.source, e.pinned = sourceUpload, true
 	e.sum = t.summarize(e.st)
@@ -332,11 +376,14 @@ func (t *tenants) reset(tid string) {
 	switch {
 	case e == nil || e.st == nil:
 	case e.startup != "":
+		t.unhold(e.st)
 		e.st.data.Store(&e.st.initial)
+		t.hold(e.st)
 		e.source = e.startup
 		e.sum = t.summarize(e.st)
 	default:
 		t.release(e)
+		t.unhold(e.st)
 		e.st, e.pinned, e.source = nil, false, sourceGenerated
 	}
 }

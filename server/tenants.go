@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/dialoutkit/dialoutkit/identity"
+	"github.com/dialoutkit/dialoutkit/internal/dataset"
 )
 
 // The request side of many tenants (docs/contract.md#many-tenants): which
@@ -169,12 +171,12 @@ func (s *Server) handleTenants(c echo.Context) error {
 // handleTenantReset puts one tenant back to its startup data and clears
 // what the server keeps about it: its journal entries, the faults naming
 // it, its throttling state.
+//
+// Like a PUT, a reset takes effect in request order (builds): it supersedes
+// the tenant's dataset build still under way, whose PUT is answered 409.
 func (s *Server) handleTenantReset(c echo.Context) error {
 	tid := s.tenantID(c)
-	s.tenants.reset(tid)
-	s.journal.clearTenant(tid)
-	s.faults.clearTenant(tid)
-	s.throttle.resetTenant(tid)
+	s.resetTenant(tid)
 	st, err := s.tenants.get(c.Request().Context(), tid)
 	if err != nil {
 		return err
@@ -232,17 +234,33 @@ func (s *Server) SwapTenant(tid string, ds Dataset) (Dataset, error) {
 	if !ok {
 		return Dataset{}, badRequest("The tenant '%s' is neither a tenant id (a GUID) nor a domain name.", printable(tid))
 	}
-	return s.tenants.upload(id, ds), nil
+	var served Dataset
+	s.builds.swap(id, func() { served = s.tenants.upload(id, ds) })
+	return served, nil
 }
 
 // LoadTenantScenario checks a scenario document and serves it to tenant
-// tid, as PUT /_mock/tenants/{tid}/dataset does.
+// tid, as PUT /_mock/tenants/{tid}/dataset does. Like LoadScenario, a later
+// change of the tenant begun before it is installed supersedes it
+// (ErrSuperseded).
 func (s *Server) LoadTenantScenario(tid, name string, doc []byte) (Dataset, error) {
-	ds, err := s.scenarios.Load(name, doc)
+	if !s.multi() {
+		return s.LoadScenario(name, doc)
+	}
+	id, ok := identity.TenantID(tid)
+	if !ok {
+		return Dataset{}, badRequest("The tenant '%s' is neither a tenant id (a GUID) nor a domain name.", printable(tid))
+	}
+	b := s.builds.begin(context.Background(), id)
+	defer b.end()
+	var served Dataset
+	_, err := b.run(func(ctx context.Context) (Dataset, error) {
+		return s.scenarios.Read(ctx, name, dataset.FormatOf(name, ""), bytes.NewReader(doc))
+	}, func(ds Dataset) { served = s.tenants.upload(id, ds) })
 	if err != nil {
 		return Dataset{}, err
 	}
-	return s.SwapTenant(tid, ds)
+	return served, nil
 }
 
 // ResetTenant puts tenant tid back to its startup data and clears its
@@ -257,11 +275,20 @@ func (s *Server) ResetTenant(tid string) error {
 	if !ok {
 		return badRequest("The tenant '%s' is neither a tenant id (a GUID) nor a domain name.", printable(tid))
 	}
-	s.tenants.reset(id)
-	s.journal.clearTenant(id)
-	s.faults.clearTenant(id)
-	s.throttle.resetTenant(id)
+	s.resetTenant(id)
 	return nil
+}
+
+// resetTenant puts tenant tid back to its startup data and clears its
+// journal entries, faults and throttling state, in request order with the
+// tenant's other changes (builds).
+func (s *Server) resetTenant(tid string) {
+	s.builds.swap(tid, func() {
+		s.tenants.reset(tid)
+		s.journal.clearTenant(tid)
+		s.faults.clearTenant(tid)
+		s.throttle.resetTenant(tid)
+	})
 }
 
 // DefaultTenant returns the tenant id of requests whose token names none;

@@ -273,16 +273,22 @@ func TestRealLeavesTheMockAsFound(t *testing.T) {
 		mockArg []string
 		kitArg  []string
 		late    bool // some calls have not arrived
+		lonely  bool // the scenario has a user without a call
 	}{
-		{"every call arrived", nil, nil, false},
+		{"every call arrived", nil, nil, false, false},
+		{"a user without a call", nil, nil, false, true},
 		// DR-LEDGER-010's scenario has a call of Int32-max seconds, which ends in 2093: with late
 		// arrival it never arrives, and the check cannot see its row.
-		{"late arrival", []string{"--arrival-delay", "24h-48h"}, []string{"--skip", "DR-LEDGER-010"}, true},
+		{"late arrival", []string{"--arrival-delay", "24h-48h"}, []string{"--skip", "DR-LEDGER-010"}, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			base := startRealMock(t, mock, nil, append([]string{"--users", "40"}, tt.mockArg...)...)
-			call(t, http.MethodPut, base+"/_mock/dataset?name=mine", userScenario(time.Now().UTC()), 200)
+			scenario := userScenario(time.Now().UTC())
+			if tt.lonely {
+				scenario = strings.Replace(scenario, `"users":[`, `"users":[{"id":"7d0c3e2a-7d41-4f6e-8a9b-000000000099","userPrincipalName":"quiet@fabrikam.com","displayName":"Quiet","usageLocation":"NO"},`, 1)
+			}
+			call(t, http.MethodPut, base+"/_mock/dataset?name=mine", scenario, 200)
 			call(t, http.MethodPost, base+"/_mock/faults", `{"path":"/beta/users","times":3,"status":500}`, 201)
 			call(t, http.MethodGet, base+"/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport(fromDateTime=2026-01-01,toDateTime=2026-01-02)", "", 200)
 			// snapshot reads the state a run must leave as it found it. A call may arrive while the

@@ -25,7 +25,7 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 	addSpecFlags(fs, &spec, &windowEnd)
 	fs.StringVar(&from, "from", "", "first instant of calls to write (default: the window's first day)")
 	fs.StringVar(&to, "to", "", "last instant of calls to write (default: the window's end)")
-	fs.StringVar(&format, "format", "jsonl", "jsonl (one call a line, with its organizer), csv (the ledger's columns, with a header row), teams-csv (the Teams admin center PSTN usage export), or json (a scenario document; also \"scenario\"); every format but csv loads back with --scenario")
+	fs.StringVar(&format, "format", "jsonl", "jsonl (one call a line, with its organizer), csv (the ledger's columns, with a header row), teams-csv (the Teams admin center PSTN usage export), or json (a scenario document; also \"scenario\"); every format loads back with --scenario")
 	fs.StringVar(&out, "out", "", "output `file` (default stdout)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: dialoutmock generate [flags]\n\nWrites the ledger of the generated tenant (the same flags give the same calls).\n\nFlags:\n")

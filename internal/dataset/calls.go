@@ -29,21 +29,48 @@ func UsersOf(src Source) []report.User {
 //     format, with the organizer's identity (userPrincipalName,
 //     userDisplayName, userUsageLocation) on every line, so that the lines
 //     load back as a dataset (docs/contract.md#loading-real-data);
-//   - "csv": the ledger's own columns, with a header row;
+//   - "csv": the ledger's own columns, with a header row: the 15 it always
+//     had, then the organizer's identity and the call log fields
+//     (callCSVHeader), so that it loads back too;
 //   - "teams-csv": the 20 columns of the Teams admin center PSTN usage export.
 //
 // users fill in the identity of a call's organizer when the call lacks it.
+// calls may be some of a dataset's (a range); WriteDataset writes a whole one.
 func WriteCalls(w io.Writer, format string, calls iter.Seq[report.Call], users []report.User) error {
+	return writeCalls(w, format, calls, users, false)
+}
+
+// WriteDataset writes a whole dataset as WriteCalls does: in JSON Lines,
+// after the calls, a user line for each of users that no call names, so
+// that the lines load back with every user (docs/contract.md#loading-real-data).
+// The other formats have no place for a user without a call.
+func WriteDataset(w io.Writer, format string, calls iter.Seq[report.Call], users []report.User) error {
+	return writeCalls(w, format, calls, users, true)
+}
+
+func writeCalls(w io.Writer, format string, calls iter.Seq[report.Call], users []report.User, whole bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	byID := make(map[string]*report.User, len(users))
+	byID := make(map[string]int, len(users))
 	for i := range users {
-		byID[users[i].ID] = &users[i]
+		byID[users[i].ID] = i
+	}
+	var named []bool // by user: a call line names the user
+	if whole {
+		named = make([]bool, len(users))
 	}
 	identity := func(c *report.Call) {
-		if c.UserPrincipalName != "" || c.OrganizerID == "" {
+		if c.OrganizerID == "" {
 			return
 		}
-		if u := byID[c.OrganizerID]; u != nil {
+		i, ok := byID[c.OrganizerID]
+		if !ok {
+			return
+		}
+		if named != nil {
+			named[i] = true
+		}
+		if c.UserPrincipalName == "" {
+			u := &users[i]
 			c.UserPrincipalName, c.UserDisplayName, c.UserUsageLocation = u.UserPrincipalName, u.DisplayName, u.UsageLocation
 		}
 	}
@@ -59,10 +86,19 @@ func WriteCalls(w io.Writer, format string, calls iter.Seq[report.Call], users [
 				return err
 			}
 		}
+		for i := range named {
+			if !named[i] {
+				buf = e.appendUserLine(buf[:0], &users[i])
+				if _, err := bw.Write(buf); err != nil {
+					return err
+				}
+			}
+		}
 	case "csv":
 		cw := csv.NewWriter(bw)
 		cw.Write(callCSVHeader)
 		for call := range calls {
+			identity(&call)
 			if err := cw.Write(callCSVRecord(call)); err != nil {
 				return err
 			}
@@ -126,14 +162,22 @@ func WriteScenario(w io.Writer, name, description string, users []report.User, c
 	return bw.Flush()
 }
 
+// callCSVHeader names the columns of the ledger's CSV: each is the call's
+// field of the same name in the scenario `calls` format. The first 15 are
+// those the CSV always had, in their order, so that readers of them still
+// work; the organizer's identity and the call log fields come after.
 var callCSVHeader = []string{"id", "organizerId", "startDateTime", "endDateTime", "duration",
 	"destinationContext", "charge", "connectionCharge", "currency", "usageLocation", "dialerId",
-	"calleeNumber", "destinationName", "conferenceId", "licenseCapability"}
+	"calleeNumber", "destinationName", "conferenceId", "licenseCapability",
+	"userPrincipalName", "userDisplayName", "userUsageLocation", "callType", "callId", "callerNumber",
+	"numberType", "tenantCountryCode", "otherPartyCountryCode", "inventoryType", "operator", "callDurationSource"}
 
 func callCSVRecord(c report.Call) []string {
 	return []string{c.ID, c.OrganizerID, c.StartDateTime.Format(time.RFC3339Nano), c.EndDateTime.Format(time.RFC3339Nano),
 		strconv.FormatInt(c.Duration, 10), c.DestinationContext.String(), c.Charge.String(), c.ConnectionCharge.String(),
-		c.Currency, c.UsageLocation, c.DialerID, c.CalleeNumber, c.DestinationName, c.ConferenceID, c.LicenseCapability}
+		c.Currency, c.UsageLocation, c.DialerID, c.CalleeNumber, c.DestinationName, c.ConferenceID, c.LicenseCapability,
+		c.UserPrincipalName, c.UserDisplayName, c.UserUsageLocation, c.CallType, c.CallID, c.CallerNumber,
+		c.NumberType, c.TenantCountryCode, c.OtherPartyCountryCode, c.InventoryType, c.Operator, c.CallDurationSource}
 }
 
 // jsonAppender writes a call as encoding/json writes report.Call (field
@@ -190,6 +234,20 @@ func (e *jsonAppender) appendCall(b []byte, c *report.Call) []byte {
 	opt("operator", c.Operator)
 	opt("callDurationSource", c.CallDurationSource)
 	return append(b, '}')
+}
+
+// appendUserLine writes a user line of JSON Lines: the fields with which a
+// call line names its organizer, every one, and no call.
+func (e *jsonAppender) appendUserLine(b []byte, u *report.User) []byte {
+	b = append(b, `{"organizerId":`...)
+	b = e.appendString(b, u.ID)
+	b = append(b, `,"userPrincipalName":`...)
+	b = e.appendString(b, u.UserPrincipalName)
+	b = append(b, `,"userDisplayName":`...)
+	b = e.appendString(b, u.DisplayName)
+	b = append(b, `,"userUsageLocation":`...)
+	b = e.appendString(b, u.UsageLocation)
+	return append(b, "}\n"...)
 }
 
 // appendString writes s as a JSON string: plain printable ASCII as it is,

@@ -85,7 +85,11 @@ func TestWriteCalls(t *testing.T) {
 	}{
 		{"", `{"id":"aaaaaaaa-0000-4000-8000-000000000001","organizerId":"11111111-2222-4333-8444-555555555555",`},
 		{"jsonl", `"charge":1.25,`},
-		{"csv", "id,organizerId,startDateTime,endDateTime,duration,destinationContext,charge,connectionCharge,currency,usageLocation,dialerId,calleeNumber,destinationName,conferenceId,licenseCapability\naaaaaaaa-0000-4000-8000-000000000001,11111111-2222-4333-8444-555555555555,2026-10-05T10:00:00Z,2026-10-05T10:01:01Z,61,Domestic,1.25,0.00,EUR,NL,,,,,"},
+		// The 15 columns the CSV always had, then the organizer's identity and the call log fields.
+		{"csv", "id,organizerId,startDateTime,endDateTime,duration,destinationContext,charge,connectionCharge,currency,usageLocation,dialerId,calleeNumber,destinationName,conferenceId,licenseCapability," +
+			"userPrincipalName,userDisplayName,userUsageLocation,callType,callId,callerNumber,numberType,tenantCountryCode,otherPartyCountryCode,inventoryType,operator,callDurationSource\n" +
+			"aaaaaaaa-0000-4000-8000-000000000001,11111111-2222-4333-8444-555555555555,2026-10-05T10:00:00Z,2026-10-05T10:01:01Z,61,Domestic,1.25,0.00,EUR,NL,,,,,," +
+			"a@contoso.com,A,NL,conf_out,,,,,,,,"},
 	}
 	for _, tt := range tests {
 		t.Run("format "+tt.format, func(t *testing.T) {

@@ -15,7 +15,7 @@ type Format string
 const (
 	FormatJSON  Format = "json"  // the scenario document, application/json, .json
 	FormatJSONL Format = "jsonl" // one call a line, application/x-ndjson, .jsonl
-	FormatCSV   Format = "csv"   // the Teams admin center PSTN usage export, text/csv, .csv
+	FormatCSV   Format = "csv"   // the Teams admin center PSTN usage export, or the ledger's CSV (ledgercsv.go), text/csv, .csv
 	FormatZip   Format = "zip"   // the export's zip holding PSTN.calls.*.csv, application/zip, .zip
 )
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/dialoutkit/dialoutkit/fixtures"
 	"github.com/dialoutkit/dialoutkit/generator"
@@ -225,11 +226,36 @@ func TestProblemsAreCapped(t *testing.T) {
 	}
 }
 
+// roundTrip writes the whole of ds in format, loads it back, and checks that
+// it is the same dataset: version, summary and rows.
+func roundTrip(tb testing.TB, l *ScenarioLoader, ds Dataset, format string) Dataset {
+	tb.Helper()
+	var file bytes.Buffer
+	if err := WriteDataset(&file, format, ds.Source.Calls(everything), UsersOf(ds.Source)); err != nil {
+		tb.Fatal(err)
+	}
+	back, err := l.Load("calls."+format, file.Bytes())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if back.Version != ds.Version {
+		tb.Errorf("version = %s, want %s", back.Version, ds.Version)
+	}
+	if diff := cmp.Diff(ds.Source.Summary(), back.Source.Summary()); diff != "" {
+		tb.Errorf("summary (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(ds.Source.Rows(everything), back.Source.Rows(everything), cmp.Comparer(report.Money.Equal)); diff != "" {
+		tb.Errorf("rows (-want +got):\n%s", diff)
+	}
+	return back
+}
+
 // TestJSONLinesRoundTrip: the calls a dataset writes load back as the same
-// dataset: version, summary and rows.
+// dataset: version, summary, users and rows. edges.json has a user without
+// a call, which a user line carries.
 func TestJSONLinesRoundTrip(t *testing.T) {
 	l := newLoader(t)
-	for _, name := range []string{"multi-currency.json", "location-change.json", "non-ascii.json", "rows-1000.json"} {
+	for _, name := range []string{"multi-currency.json", "location-change.json", "non-ascii.json", "rows-1000.json", "edges.json"} {
 		t.Run(name, func(t *testing.T) {
 			doc, err := fixtures.Scenarios.ReadFile("scenarios/" + name)
 			if err != nil {
@@ -239,22 +265,72 @@ func TestJSONLinesRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var lines bytes.Buffer
-			if err := WriteCalls(&lines, "jsonl", ds.Source.Calls(everything), UsersOf(ds.Source)); err != nil {
-				t.Fatal(err)
+			back := roundTrip(t, l, ds, "jsonl")
+			byID := cmpopts.SortSlices(func(a, b report.User) bool { return a.ID < b.ID }) // a ledger's users come in no meaningful order
+			if diff := cmp.Diff(UsersOf(ds.Source), UsersOf(back.Source), byID); diff != "" {
+				t.Errorf("users (-want +got):\n%s", diff)
 			}
-			back, err := l.Load("calls.jsonl", lines.Bytes())
+		})
+	}
+}
+
+// userLine is a user line of JSON Lines: the organizer's fields alone.
+func userLine(id, upn, location string) string {
+	return `{"organizerId":"` + id + `","userPrincipalName":"` + upn + `","userDisplayName":"B","userUsageLocation":"` + location + `"}` + "\n"
+}
+
+// TestJSONLinesUserLines: a user line adds a user without a call, anywhere
+// in the file; a file without one reads as before; a whole dataset's
+// export writes one for each user no call names, after the calls, and a
+// range's export writes none.
+func TestJSONLinesUserLines(t *testing.T) {
+	l := newLoader(t)
+	// call is as WriteCalls writes it.
+	call := `{"id":"aaaaaaaa-0000-4000-8000-000000000001","organizerId":"11111111-2222-4333-8444-555555555555","userPrincipalName":"a@contoso.com",` +
+		`"userDisplayName":"A","userUsageLocation":"NL","startDateTime":"2026-10-05T10:00:00Z","endDateTime":"2026-10-05T10:01:01Z","duration":61,` +
+		`"destinationContext":"Domestic","charge":0.07,"connectionCharge":0.00,"currency":"EUR","usageLocation":"NL","callType":"conf_out"}` + "\n"
+	b := userLine("22222222-2222-4333-8444-555555555555", "b@contoso.com", "US")
+	a := report.User{ID: "11111111-2222-4333-8444-555555555555", UserPrincipalName: "a@contoso.com", DisplayName: "A", UsageLocation: "NL"}
+	bUser := report.User{ID: "22222222-2222-4333-8444-555555555555", UserPrincipalName: "b@contoso.com", DisplayName: "B", UsageLocation: "US"}
+	tests := []struct {
+		name, doc string
+		users     []report.User
+	}{
+		{"no user line", call, []report.User{a}},
+		{"after the calls", call + b, []report.User{a, bUser}},
+		{"before the calls", b + call, []report.User{bUser, a}},
+		{"only users", b, []report.User{bUser}},
+		{"a user line repeating a caller", call + `{"organizerId":"` + a.ID + `","userPrincipalName":"a@contoso.com","userDisplayName":"A","userUsageLocation":"NL"}` + "\n",
+			[]report.User{a}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := l.Load("calls.jsonl", []byte(tt.doc))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if back.Version != ds.Version {
-				t.Errorf("version = %s, want %s", back.Version, ds.Version)
+			if diff := cmp.Diff(tt.users, UsersOf(ds.Source)); diff != "" {
+				t.Errorf("users (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(ds.Source.Summary(), back.Source.Summary()); diff != "" {
-				t.Errorf("summary (-want +got):\n%s", diff)
+			var whole, part bytes.Buffer
+			if err := WriteDataset(&whole, "jsonl", ds.Source.Calls(everything), UsersOf(ds.Source)); err != nil {
+				t.Fatal(err)
 			}
-			if diff := cmp.Diff(ds.Source.Rows(everything), back.Source.Rows(everything), cmp.Comparer(report.Money.Equal)); diff != "" {
-				t.Errorf("rows (-want +got):\n%s", diff)
+			wantWhole := ""
+			if strings.Contains(tt.doc, `"id"`) {
+				wantWhole = call
+			}
+			if len(tt.users) == 2 || !strings.Contains(tt.doc, `"id"`) {
+				wantWhole += b
+			}
+			if got := whole.String(); got != wantWhole {
+				t.Errorf("WriteDataset wrote\n%s\nwant\n%s", got, wantWhole)
+			}
+			if err := WriteCalls(&part, "jsonl", ds.Source.Calls(everything), UsersOf(ds.Source)); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := part.String(), strings.TrimSuffix(wantWhole, b); got != want {
+				t.Errorf("WriteCalls wrote\n%s\nwant the calls alone\n%s", got, want)
 			}
 		})
 	}
@@ -281,6 +357,15 @@ func TestJSONLinesRefused(t *testing.T) {
 		{"no identity", strings.Replace(good, `"userPrincipalName":"a@contoso.com",`, ``, 1), "line 1, column userPrincipalName", "is required"},
 		{"duplicate id", good + line("aaaaaaaa-0000-4000-8000-000000000001", "a@contoso.com"), "line 3, column id", "line 1"},
 		{"CRLF and blank lines", strings.ReplaceAll(good, "\n", "\r\n\r\n") + `{"id":1}`, "line 5, column id", ""},
+		{"user line without its name", good + `{"organizerId":"22222222-2222-4333-8444-555555555555","userDisplayName":"B","userUsageLocation":"NL"}`,
+			"line 3, column userPrincipalName", "is required"},
+		{"user line in no country", good + userLine("22222222-2222-4333-8444-555555555555", "b@contoso.com", "XX"),
+			"line 3, column userUsageLocation", "allowed values"},
+		{"user line against a call line", good + userLine("11111111-2222-4333-8444-555555555555", "b@contoso.com", "NL"),
+			"line 3, column userPrincipalName", "on line 1"},
+		{"user line with an id that is not a GUID", good + userLine("u-1", "b@contoso.com", "NL"), "line 3, column organizerId", ""},
+		{"call line with an organizer and nothing else a call has", good + `{"organizerId":"22222222-2222-4333-8444-555555555555","duration":61}`,
+			"line 3, column id", "is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,16 +375,120 @@ func TestJSONLinesRefused(t *testing.T) {
 	}
 }
 
+// generatedTenant generates a tenant of users over the days before
+// 2026-11-30.
+func generatedTenant(tb testing.TB, users, days int) (*generator.Tenant, generator.Spec) {
+	tb.Helper()
+	spec := generator.DefaultSpec(time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC))
+	spec.Users, spec.WindowDays = users, days
+	tenant, err := generator.Generate(context.Background(), spec, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tenant, spec
+}
+
+// TestLedgerCSVRoundTrip: the ledger's CSV (GET /_mock/calls?format=csv)
+// loads back as the same dataset, every field of every call included: its
+// JSON Lines are the same, byte for byte. The hand-written admin center
+// export and a generated tenant have every call type and the call log
+// fields.
+func TestLedgerCSVRoundTrip(t *testing.T) {
+	l := newLoader(t)
+	tenant, _ := generatedTenant(t, 20, 60)
+	// The generated tenant as a loaded dataset, which writes every conf_out
+	// call's callType as a loaded one does.
+	var lines bytes.Buffer
+	if err := WriteDataset(&lines, "jsonl", tenant.Calls(everything), tenant.Users()); err != nil {
+		t.Fatal(err)
+	}
+	generated, err := l.Load("generated.jsonl", lines.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	datasets := map[string]Dataset{"generated": generated}
+	for _, name := range []string{"multi-currency.json", "location-change.json", "non-ascii.json", "rows-1000.json"} {
+		doc, err := fixtures.Scenarios.ReadFile("scenarios/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if datasets[name], err = l.Load(name, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if datasets["pstn-export.csv"], err = l.Load("pstn-export.csv", []byte(readExport(t))); err != nil {
+		t.Fatal(err)
+	}
+	for name, ds := range datasets {
+		t.Run(name, func(t *testing.T) {
+			back := roundTrip(t, l, ds, "csv")
+			var want, got bytes.Buffer
+			WriteCalls(&want, "jsonl", ds.Source.Calls(everything), UsersOf(ds.Source))
+			WriteCalls(&got, "jsonl", back.Source.Calls(everything), UsersOf(back.Source))
+			if diff := cmp.Diff(strings.Split(want.String(), "\n"), strings.Split(got.String(), "\n")); diff != "" {
+				t.Errorf("the calls loaded back, as JSON Lines (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLedgerCSVColumns: the ledger's CSV keeps the 15 columns it always had,
+// by name and in order, and adds the others after them.
+func TestLedgerCSVColumns(t *testing.T) {
+	old := []string{"id", "organizerId", "startDateTime", "endDateTime", "duration", "destinationContext", "charge",
+		"connectionCharge", "currency", "usageLocation", "dialerId", "calleeNumber", "destinationName", "conferenceId", "licenseCapability"}
+	if diff := cmp.Diff(old, callCSVHeader[:len(old)]); diff != "" {
+		t.Errorf("the first %d columns (-old +now):\n%s", len(old), diff)
+	}
+	for _, added := range []string{"userPrincipalName", "callType", "callId", "callerNumber", "callDurationSource"} {
+		if !slices.Contains(callCSVHeader[len(old):], added) {
+			t.Errorf("no column %s after the old ones", added)
+		}
+	}
+}
+
+func TestLedgerCSVRefused(t *testing.T) {
+	l := newLoader(t)
+	header := strings.Join(callCSVHeader, ",") + "\n"
+	row := func(id, upn, currency string) string {
+		return id + ",11111111-2222-4333-8444-555555555555,2026-10-05T10:00:00Z,2026-10-05T10:01:01Z,61,Domestic,0.07,0.00," + currency +
+			",NL,,+31205550100,,,," + upn + ",A,NL,conf_out,,,,,,,,\n"
+	}
+	good := header + row("aaaaaaaa-0000-4000-8000-000000000001", "a@contoso.com", "EUR") + row("aaaaaaaa-0000-4000-8000-000000000002", "a@contoso.com", "EUR")
+	if _, err := l.Load("good.csv", []byte(good)); err != nil {
+		t.Fatalf("Load(good) = %v", err)
+	}
+	if _, err := l.Load("", []byte("\uFEFF"+strings.ReplaceAll(good, "\n", "\r\n"))); err != nil {
+		t.Errorf("Load(good with a BOM and CRLF, format from the content) = %v", err)
+	}
+	oldHeader := strings.Join(callCSVHeader[:15], ",") + "\n"
+	tests := []struct {
+		name, doc, place, reason string
+	}{
+		{"bad currency", header + row("aaaaaaaa-0000-4000-8000-000000000001", "a@contoso.com", "EURO"), "line 2, column currency", "allowed values"},
+		{"identity differs", good + row("aaaaaaaa-0000-4000-8000-000000000003", "b@contoso.com", "EUR"), "line 4, column userPrincipalName", "on line 2"},
+		{"duplicate id", good + row("aaaaaaaa-0000-4000-8000-000000000001", "a@contoso.com", "EUR"), "line 4, column id", "line 2"},
+		{"duration not a number", strings.Replace(good, ",61,", ",sixty,", 1), "line 2, column duration", ""},
+		{"a row short of a cell", header + "aaaaaaaa-0000-4000-8000-000000000001,x\n", "line 2", "2 columns, want the header's 27"},
+		{"misspelt column", strings.Replace(good, "calleeNumber", "caleeNumber", 1), "line 1, column 12", "misspelt"},
+		{"repeated column", strings.Replace(good, "calleeNumber", "callerNumber", 1), "line 1, column 21", "repeats column 12"},
+		{"no currency column", strings.Replace(good, ",currency,", ",", 1), "line 1", "no column currency"},
+		{"the old 15 columns, without the organizer's identity", oldHeader + strings.Join(strings.Split(row("aaaaaaaa-0000-4000-8000-000000000001", "a@contoso.com", "EUR"), ",")[:15], ",") + "\n",
+			"line 2, column userPrincipalName", "is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := l.Load("calls.csv", []byte(tt.doc))
+			checkRefused(t, err, tt.place, tt.reason)
+		})
+	}
+}
+
 // TestGeneratedExportServesTheGeneratedRows: the admin center export that
 // `dialoutmock generate --format teams-csv` writes of a generated tenant
 // loads as a dataset with the tenant's dial-out rows, row by row.
 func TestGeneratedExportServesTheGeneratedRows(t *testing.T) {
-	spec := generator.DefaultSpec(time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC))
-	spec.Users, spec.WindowDays = 40, 120
-	tenant, err := generator.Generate(context.Background(), spec, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tenant, spec := generatedTenant(t, 40, 120)
 	var csv bytes.Buffer
 	if err := WriteCalls(&csv, "teams-csv", tenant.Calls(everything), tenant.Users()); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ package dataset
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,14 @@ func fuzzScenarioSeeds(tb testing.TB) [][]byte {
 	for _, charge := range []string{`1.25`, `"1.25"`, `1e1000001`, `1e999999`, `-0`, `0.001`, `"1e3"`, `1E+2`} {
 		seeds = append(seeds, []byte(fixtures.TinyScenario(charge)))
 	}
+	// JSON Lines with a user line, and the ledger's CSV, as the content tells
+	// them apart.
+	call := `{"id":"aaaaaaaa-0000-4000-8000-000000000001","organizerId":"11111111-2222-4333-8444-555555555555","userPrincipalName":"a@contoso.com",` +
+		`"userDisplayName":"A","userUsageLocation":"NL","startDateTime":"2026-10-05T10:00:00Z","duration":61,` +
+		`"destinationContext":"Domestic","charge":0.07,"connectionCharge":0,"currency":"EUR","usageLocation":"NL"}` + "\n"
+	seeds = append(seeds, []byte(call+userLine("22222222-2222-4333-8444-555555555555", "b@contoso.com", "US")),
+		[]byte(strings.Join(callCSVHeader, ",")+"\naaaaaaaa-0000-4000-8000-000000000001,11111111-2222-4333-8444-555555555555,"+
+			"2026-10-05T10:00:00Z,2026-10-05T10:01:01Z,61,Domestic,0.07,0.00,EUR,NL,,+31205550100,,,,a@contoso.com,A,NL,conf_out,,,,,,,,\n"))
 	return seeds
 }
 

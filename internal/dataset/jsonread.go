@@ -30,7 +30,7 @@ func jsonlPlace(pos int32, field string) string {
 }
 
 // readJSONL reads one call a line, as GET /_mock/calls writes them; the
-// users are the organizers the lines name.
+// users are the organizers the lines name, and those of user lines.
 func (l *ScenarioLoader) readJSONL(ctx context.Context, r *bufio.Reader) (*report.CallLedger, error) {
 	b := report.NewBuilder(jsonlPlace)
 	var buf []byte
@@ -96,6 +96,9 @@ func (l *ScenarioLoader) jsonlLine(b *report.Builder, n int32, line []byte) {
 			b.Problem(place(""), fmt.Sprintf("invalid JSON: %v", err))
 			return
 		}
+		if l.jsonlUser(b, n, line) {
+			return
+		}
 		if !l.schemaProblems(b, l.call, line, place) {
 			return
 		}
@@ -112,6 +115,49 @@ func (l *ScenarioLoader) jsonlLine(b *report.Builder, n int32, line []byte) {
 		}
 	}
 	b.AddCall(n, &c)
+}
+
+// userLineFields maps the fields of a user line, those with which a call
+// line names its organizer, to the scenario user's.
+var userLineFields = map[string]string{"organizerId": "id", "userPrincipalName": "userPrincipalName",
+	"userDisplayName": "displayName", "userUsageLocation": "usageLocation"}
+
+// jsonlUser reads line n (valid JSON) when it is a user line: an object
+// with an organizerId and no field but those naming the organizer, how a
+// file carries a user without a call (docs/contract.md#loading-real-data).
+// It adds the user, or its problems, and reports whether the line was one.
+func (l *ScenarioLoader) jsonlUser(b *report.Builder, n int32, line []byte) bool {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(line, &fields) != nil {
+		return false
+	}
+	if _, ok := fields["organizerId"]; !ok {
+		return false
+	}
+	rec := make(map[string]json.RawMessage, len(fields))
+	for k, v := range fields {
+		uk, ok := userLineFields[k]
+		if !ok {
+			return false // a call line, whatever is wrong with it
+		}
+		rec[uk] = v
+	}
+	raw, _ := json.Marshal(rec)
+	column := map[string]string{}
+	for lk, uk := range userLineFields {
+		column[uk] = lk
+	}
+	place := func(ptr string) string { return report.LinePlace(n, column[strings.TrimPrefix(ptr, "/")]) }
+	if !l.schemaProblems(b, l.user, raw, place) {
+		return true
+	}
+	var u report.User
+	if err := json.Unmarshal(raw, &u); err != nil {
+		b.Problem(place(""), err.Error()) // the schema let through only strings
+		return true
+	}
+	deriveUser(b, n, u, "userPrincipalName", "userDisplayName", "userUsageLocation")
+	return true
 }
 
 // deriveUser adds the user a line names the first time, and refuses a line

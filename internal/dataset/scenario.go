@@ -146,6 +146,10 @@ func (l *ScenarioLoader) Read(ctx context.Context, name string, f Format, r io.R
 	case FormatJSONL:
 		led, err = l.readJSONL(ctx, br)
 	case FormatCSV:
+		if isLedgerCSV(br) { // GET /_mock/calls?format=csv
+			led, err = l.readLedgerCSV(ctx, br)
+			break
+		}
 		b := report.NewBuilder(nil)
 		if err = l.readTeamsCSV(ctx, br, b, ""); err == nil {
 			led, err = b.Build()

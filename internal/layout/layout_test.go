@@ -29,13 +29,14 @@ var allowed = map[string][]string{
 	// The identity-platform stand-in and the throw-away CA stand alone.
 	"identity": {},
 	"devcert":  {},
-	// Shared helpers of the CLIs and of messages; golden and layout are for
-	// tests only.
-	"internal/cli":    {},
-	"internal/clip":   {},
-	"internal/golden": {},
-	"internal/layout": {},
-	"internal/readme": {},
+	// Shared helpers of the CLIs and of messages; golden, layout and
+	// testkeys are for tests only.
+	"internal/cli":      {},
+	"internal/clip":     {},
+	"internal/golden":   {},
+	"internal/layout":   {},
+	"internal/readme":   {},
+	"internal/testkeys": {},
 	// Building and writing datasets: from a generator spec or scenario bytes.
 	"internal/dataset": {"report", "generator", "schemas", "internal/clip"},
 	// The Graph application and the control API.
@@ -62,6 +63,9 @@ var forbidden = map[string][]string{
 	"devcert":            {"net/http"},
 	"cmd/dialoutconform": {"testing"},
 }
+
+// testOnly lists the packages only tests may import.
+var testOnly = []string{"internal/golden", "internal/testkeys"}
 
 // thirdParty lists the only modules of others a package may depend on,
 // where that matters: the kit stays light for its users' tests.
@@ -148,8 +152,10 @@ func TestImportDirection(t *testing.T) {
 						t.Errorf("%s depends on %s; of other modules it may use only %v", rel, dep, keep)
 					}
 				}
-				if dep == mod+"/internal/golden" {
-					t.Errorf("%s depends on internal/golden, which only tests may import", rel)
+				for _, only := range testOnly {
+					if dep == mod+"/"+only {
+						t.Errorf("%s depends on %s, which only tests may import", rel, only)
+					}
 				}
 			}
 		})
