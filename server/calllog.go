@@ -23,7 +23,11 @@ const (
 	logContextV1   = "/v1.0/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)"
 )
 
-// writeCallLog writes a page of the call log.
+// writeCallLog writes a page of the call log. A page of one span of
+// positions is kept encoded, as the report's pages are (cache.go): its
+// entries are the calls at those positions of the dataset's version, the
+// same for any spelling of the request, tenant or instant, and apart for
+// beta and v1.0 and for IEEE754Compatible.
 func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 	src := p.ds.Source
 	lo, hi := src.CallSpan(p.q)
@@ -34,6 +38,19 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 		next = nextLink(p.base, p.path, p.opts, last, limit, s.pageToken(p.ds.Version, p.asOf))
 	}
 	n := int(last - first) // the page's entries: runs may hold more, past $top
+	ctx := logContextV1
+	if p.beta {
+		ctx = logContextBeta
+	}
+	var kept *rangeRows
+	var k pageKey
+	if len(runs) == 1 && n > 0 {
+		kept = s.cache.getLog(p.ds, p.q)
+		k = pageKey{lo: runs[0][0], hi: runs[0][0] + min(n, runs[0][1]-runs[0][0]), ieee754: p.ieee, beta: p.beta}
+		if value, ok := kept.cachedPage(k); ok {
+			return writePage(c, p, ctx, int64(n), next, value)
+		}
+	}
 	buf := s.logBufs.Get().(*[]byte)
 	defer s.logBufs.Put(buf)
 	// Room for the page at once: growing a pooled buffer by doubling up to
@@ -52,9 +69,8 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 			i++
 		}
 	}
-	ctx := logContextV1
-	if p.beta {
-		ctx = logContextBeta
+	if kept != nil && int64(len(value)) <= s.cache.maxBytes/maxPageShare {
+		kept.keepPage(k, slices.Clone(value))
 	}
 	err := writePage(c, p, ctx, last-first, next, value)
 	if cap(value) <= maxPooledBuffer {
@@ -62,6 +78,10 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 	}
 	return err
 }
+
+// maxPageShare is the least number of call log pages of its largest size
+// that the cache's budget holds: a page bigger than its share is not kept.
+const maxPageShare = 16
 
 // newLogBuffer is a buffer of Server.logBufs, which holds the buffers pages
 // of the call log are encoded into: a page of 1000 rows is most of a

@@ -248,8 +248,9 @@ func wantEntry(tb testing.TB, c *report.Call, beta, ieee754 bool) any {
 // awkwardDataset is a ledger whose every free-text field, user's and
 // call's, holds one of awkwardStrings in turn, with bot calls (no user),
 // missing optional fields, fractions of seconds and charges from 0 to the
-// largest.
-func awkwardDataset(tb testing.TB) Dataset {
+// largest. shift turns the strings the calls pick, so that two shifts are
+// different data at the same positions.
+func awkwardDataset(tb testing.TB, version string, shift int) Dataset {
 	tb.Helper()
 	var users []report.User
 	for i, s := range awkwardStrings {
@@ -261,7 +262,7 @@ func awkwardDataset(tb testing.TB) Dataset {
 		})
 	}
 	at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	pick := func(i int) string { return awkwardStrings[i%len(awkwardStrings)] }
+	pick := func(i int) string { return awkwardStrings[(i+shift)%len(awkwardStrings)] }
 	types := []string{"", "conf_out", "user_in", "user_out", "conf_in", "ucap_in", "ucap_out", "user_out_transfer"}
 	charges := []int64{0, 1, 10, 99, 100, 125, 1999, 123456, 9_999_999_999_999_999}
 	var calls []report.Call
@@ -296,7 +297,7 @@ func awkwardDataset(tb testing.TB) Dataset {
 		}
 		calls = append(calls, c)
 	}
-	return mustDataset(tb, "s-awkward", users, calls)
+	return mustDataset(tb, version, users, calls)
 }
 
 // smallTenant is a generated tenant of a few users, every call type.
@@ -320,7 +321,7 @@ func TestCallLogMatchesEncodingJSON(t *testing.T) {
 		ds       Dataset
 		from, to string
 	}{
-		{"awkward strings", awkwardDataset(t), "2026-10-01", "2026-10-31"},
+		{"awkward strings", awkwardDataset(t, "s-awkward", 0), "2026-10-01", "2026-10-31"},
 		{"generated tenant", smallTenant(t), "2026-10-01", "2026-10-20"},
 	} {
 		q := report.Query{From: mustTime(t, d.from), To: mustTime(t, d.to)} // both ends inclusive, a date is its midnight
