@@ -51,11 +51,24 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 			return writePage(c, p, ctx, int64(n), next, value)
 		}
 	}
-	buf := s.logBufs.Get().(*[]byte)
-	defer s.logBufs.Put(buf)
-	// Room for the page at once: growing a pooled buffer by doubling up to
-	// most of a megabyte costs as much again in copying and clearing.
-	value := slices.Grow((*buf)[:0], n*logRowBytes)
+	// Room for the page at once: growing a buffer by doubling up to most of
+	// a megabyte costs as much again in copying and clearing. A page that
+	// may be kept gets a buffer of its own, others a pooled one.
+	share := s.cache.maxBytes / maxPageShare
+	keep := kept != nil && int64(n*logRowBytes) <= share
+	var value []byte
+	if keep {
+		value = make([]byte, 0, n*logRowBytes)
+	} else {
+		buf := s.logBufs.Get().(*[]byte)
+		defer func() {
+			if cap(value) <= maxPooledBuffer {
+				*buf = value[:0]
+			}
+			s.logBufs.Put(buf)
+		}()
+		value = slices.Grow((*buf)[:0], n*logRowBytes)
+	}
 	i := 0
 	for _, run := range runs {
 		for call := range src.CallsAt(run[0], run[1]) {
@@ -69,14 +82,10 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 			i++
 		}
 	}
-	if kept != nil && int64(len(value)) <= s.cache.maxBytes/maxPageShare {
-		kept.keepPage(k, slices.Clone(value))
+	if keep && int64(cap(value)) <= share {
+		kept.keepPage(k, value)
 	}
-	err := writePage(c, p, ctx, last-first, next, value)
-	if cap(value) <= maxPooledBuffer {
-		*buf = value
-	}
-	return err
+	return writePage(c, p, ctx, last-first, next, value)
 }
 
 // maxPageShare is the least number of call log pages of its largest size
