@@ -71,7 +71,7 @@ type rangeRows struct {
 
 	mu    sync.Mutex
 	bytes int64              // counted in cache.bytes; guarded by cache.mu
-	pages map[pageKey][]byte // encoded rows[lo:hi], comma-separated
+	pages map[pageKey][]byte // encoded rows[lo:hi], comma-separated; nil: a call log page asked once
 }
 
 // pageKey names an encoded page: rows [lo, hi) of the report, or the calls
@@ -247,7 +247,8 @@ func (rr *rangeRows) page(lo, hi int, ieee754 bool) []byte {
 	return b
 }
 
-// cachedPage returns the encoded page k, if rr keeps it.
+// cachedPage returns the encoded page k, if rr keeps it, and whether it
+// holds k at all: the call log marks a page asked once with a nil page.
 func (rr *rangeRows) cachedPage(k pageKey) ([]byte, bool) {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
@@ -258,8 +259,22 @@ func (rr *rangeRows) cachedPage(k pageKey) ([]byte, bool) {
 // keepPage keeps b, which is no one else's to change, as the encoded page
 // k, and counts its bytes in the cache.
 func (rr *rangeRows) keepPage(k pageKey, b []byte) {
+	rr.put(k, b, true)
+}
+
+// markPage marks the call log's page k as asked once (a nil page), unless
+// rr holds it already.
+func (rr *rangeRows) markPage(k pageKey) {
+	rr.put(k, nil, false)
+}
+
+func (rr *rangeRows) put(k pageKey, b []byte, replace bool) {
 	var freed int64
 	rr.mu.Lock()
+	if _, ok := rr.pages[k]; ok && !replace {
+		rr.mu.Unlock()
+		return
+	}
 	if len(rr.pages) >= maxPagesPerRange { // a client walking a huge range: start over
 		for _, p := range rr.pages {
 			freed += int64(cap(p))

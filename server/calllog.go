@@ -24,10 +24,12 @@ const (
 )
 
 // writeCallLog writes a page of the call log. A page of one span of
-// positions is kept encoded, as the report's pages are (cache.go): its
-// entries are the calls at those positions of the dataset's version, the
-// same for any spelling of the request, tenant or instant, and apart for
-// beta and v1.0 and for IEEE754Compatible.
+// positions asked a second time is kept encoded, as the report's pages are
+// (cache.go): its entries are the calls at those positions of the
+// dataset's version, the same for any spelling of the request, tenant or
+// instant, and apart for beta and v1.0 and for IEEE754Compatible. Pages
+// asked once, such as a client's walk through a range, are not kept: they
+// are encoded into a pooled buffer, where a kept page needs fresh memory.
 func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 	src := p.ds.Source
 	lo, hi := src.CallSpan(p.q)
@@ -44,18 +46,22 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 	}
 	var kept *rangeRows
 	var k pageKey
+	keep := false
 	if len(runs) == 1 && n > 0 {
 		kept = s.cache.getLog(p.ds, p.q)
 		k = pageKey{lo: runs[0][0], hi: runs[0][0] + min(n, runs[0][1]-runs[0][0]), ieee754: p.ieee, beta: p.beta}
-		if value, ok := kept.cachedPage(k); ok {
+		value, seen := kept.cachedPage(k)
+		if value != nil {
 			return writePage(c, p, ctx, int64(n), next, value)
 		}
+		if !seen {
+			kept.markPage(k)
+		}
+		keep = seen && int64(n*logRowBytes) <= s.cache.maxBytes/maxPageShare
 	}
 	// Room for the page at once: growing a buffer by doubling up to most of
-	// a megabyte costs as much again in copying and clearing. A page that
-	// may be kept gets a buffer of its own, others a pooled one.
-	share := s.cache.maxBytes / maxPageShare
-	keep := kept != nil && int64(n*logRowBytes) <= share
+	// a megabyte costs as much again in copying and clearing. A page to keep
+	// gets a buffer of its own, others a pooled one.
 	var value []byte
 	if keep {
 		value = make([]byte, 0, n*logRowBytes)
@@ -82,7 +88,7 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 			i++
 		}
 	}
-	if keep && int64(cap(value)) <= share {
+	if keep && int64(cap(value)) <= s.cache.maxBytes/maxPageShare {
 		kept.keepPage(k, value)
 	}
 	return writePage(c, p, ctx, last-first, next, value)

@@ -74,11 +74,12 @@ func sameAsNew(t *testing.T, base string, fresh func() string, r logRead) respon
 
 const awkwardOctober = "(fromDateTime=2026-10-01,toDateTime=2026-10-31)"
 
-// TestCallLogKeepsPagesEncoded: a page asked again is written from what
-// was kept, without reading a call; another version, IEEE754Compatible,
-// $skip or $top is another page; another spelling or date form of the
-// same range is the same page, with the request's own links; the dial-out
-// report of the same range keeps its own rows and pages.
+// TestCallLogKeepsPagesEncoded: a page asked a second time is kept, and
+// from then on written from what was kept, without reading a call; another
+// version, IEEE754Compatible, $skip or $top is another page; another
+// spelling or date form of the same range is the same page, with the
+// request's own links; the dial-out report of the same range keeps its own
+// rows and pages.
 func TestCallLogKeepsPagesEncoded(t *testing.T) {
 	data := func(reads *atomic.Int64) Dataset {
 		ds := awkwardDataset(t, "s-awkward", 0)
@@ -98,21 +99,31 @@ func TestCallLogKeepsPagesEncoded(t *testing.T) {
 	}{
 		{logRead{name: "first read", path: logPath + awkwardOctober}, true},
 		{logRead{name: "the report of the range", path: fnPath + awkwardOctober}, false},
-		{logRead{name: "read again", path: logPath + awkwardOctober}, false},
+		{logRead{name: "second read, kept", path: logPath + awkwardOctober}, true},
+		{logRead{name: "third read", path: logPath + awkwardOctober}, false},
 		{logRead{name: "another spelling", path: "/beta/communications/callRecords/microsoft.graph.callRecords.getPstnCalls" + awkwardOctober}, false},
 		{logRead{name: "another date form", path: logPath + "(fromDateTime=2026-10-01T00:00:00Z,toDateTime=2026-10-31T00:00:00.000Z)"}, false},
 		{logRead{name: "v1.0", path: logPathV1 + awkwardOctober}, true},
-		{logRead{name: "v1.0 again", path: logPathV1 + awkwardOctober}, false},
+		{logRead{name: "v1.0 again, kept", path: logPathV1 + awkwardOctober}, true},
+		{logRead{name: "v1.0 a third time", path: logPathV1 + awkwardOctober}, false},
 		{logRead{name: "the report again", path: fnPath + awkwardOctober}, false},
 		{logRead{name: "the report's IEEE754Compatible", path: fnPath + awkwardOctober, accept: ieee}, false},
 		{logRead{name: "IEEE754Compatible", path: logPath + awkwardOctober, accept: ieee}, true},
-		{logRead{name: "IEEE754Compatible again", path: logPath + awkwardOctober, accept: ieee}, false},
+		{logRead{name: "IEEE754Compatible again, kept", path: logPath + awkwardOctober, accept: ieee}, true},
+		{logRead{name: "IEEE754Compatible a third time", path: logPath + awkwardOctober, accept: ieee}, false},
 		{logRead{name: "beta again", path: logPath + awkwardOctober}, false},
 		{logRead{name: "next page", path: logPath + awkwardOctober + "?$skip=7"}, true},
 		{logRead{name: "$top", path: logPath + awkwardOctober + "?$top=3"}, true},
 		{logRead{name: "$top with $skip", path: logPath + awkwardOctober + "?$top=3&$skip=7"}, true},
-		{logRead{name: "$top again", path: logPath + awkwardOctober + "?$top=3"}, false},
+		{logRead{name: "$top again, kept", path: logPath + awkwardOctober + "?$top=3"}, true},
+		{logRead{name: "$top a third time", path: logPath + awkwardOctober + "?$top=3"}, false},
+		{logRead{name: "$top with $skip again, kept", path: logPath + awkwardOctober + "?$top=3&$skip=7"}, true},
+		{logRead{name: "next page again, kept", path: logPath + awkwardOctober + "?$skip=7"}, true},
+		{logRead{name: "next page a third time", path: logPath + awkwardOctober + "?$skip=7"}, false},
+		{logRead{name: "$top with $skip a third time", path: logPath + awkwardOctober + "?$top=3&$skip=7"}, false},
 		{logRead{name: "another range", path: logPath + "(fromDateTime=2026-10-02,toDateTime=2026-10-31)"}, true},
+		{logRead{name: "another range again, kept", path: logPath + "(fromDateTime=2026-10-02,toDateTime=2026-10-31)"}, true},
+		{logRead{name: "the first range", path: logPath + awkwardOctober}, false},
 	} {
 		before := reads.Load()
 		sameAsNew(t, ts.URL, fresh, c.logRead)
@@ -149,14 +160,16 @@ func TestCallLogKeptPagesFollowTheData(t *testing.T) {
 			_, ts := newTestServer(t, datasets[name], cfg)
 			return ts.URL
 		}
-		for _, r := range reads {
-			r.name = "dataset " + name + ": " + r.name
-			body := string(sameAsNew(t, ts.URL, fresh, r).body)
-			switch {
-			case first == "":
-				first = body
-			case name == "b" && r.path == reads[0].path && body == first:
-				t.Fatalf("%s: the same body as dataset a's", r.name)
+		for range 3 { // asked once, kept, written from what was kept
+			for _, r := range reads {
+				r.name = "dataset " + name + ": " + r.name
+				body := string(sameAsNew(t, ts.URL, fresh, r).body)
+				switch {
+				case first == "":
+					first = body
+				case name == "b" && r.path == reads[0].path && body == first:
+					t.Fatalf("%s: the same body as dataset a's", r.name)
+				}
 			}
 		}
 	}
@@ -170,15 +183,17 @@ func TestCallLogKeptPagesPerTenant(t *testing.T) {
 		_, base := newMultiServer(t, Config{PageSize: 5})
 		return base
 	}
-	path := logPath + septemberToOctober
+	// From before the first call of the tenants' window: both tenants'
+	// pages start at the same positions.
+	const fromTheStart = "(fromDateTime=2026-07-31,toDateTime=2026-10-28)"
 	var bodies []string
-	for _, tid := range []string{tidA, tidB, tidA, tidB} {
-		r := logRead{name: "tenant " + tid, path: path, token: tokenOf(tid, "app-1")}
-		bodies = append(bodies, string(sameAsNew(t, base, fresh, r).body))
-		r.path += "?$skip=5"
-		sameAsNew(t, base, fresh, r)
+	for _, tid := range []string{tidA, tidB, tidA, tidB, tidA, tidB} { // asked once, kept, written from what was kept
+		for _, path := range []string{logPath + fromTheStart, logPath + fromTheStart + "?$skip=5", logPathV1 + septemberToOctober} {
+			r := logRead{name: "tenant " + tid + " " + path, path: path, token: tokenOf(tid, "app-1")}
+			bodies = append(bodies, string(sameAsNew(t, base, fresh, r).body))
+		}
 	}
-	if bodies[0] == bodies[1] {
+	if bodies[0] == bodies[3] {
 		t.Errorf("tenants A and B read the same page: %s", bodies[0])
 	}
 }
@@ -225,11 +240,11 @@ func TestCallLogKeepsPagesWithinItsShare(t *testing.T) {
 		query     string
 		wantReads int64
 	}{
-		{"every call, about 50 KB", "", 2},
-		{"three calls", "?$top=3", 1},
+		{"every call, about 50 KB", "", 3},
+		{"three calls", "?$top=3", 2},
 	} {
 		before := reads.Load()
-		for range 2 {
+		for range 3 {
 			if r := get(t, ts.URL+logPath+awkwardOctober+c.query); r.status != 200 {
 				t.Fatalf("%s: status %d: %s", c.name, r.status, r.body)
 			} else if c.query == "" && len(r.body) < budget/maxPageShare {
@@ -237,7 +252,7 @@ func TestCallLogKeepsPagesWithinItsShare(t *testing.T) {
 			}
 		}
 		if got := reads.Load() - before; got != c.wantReads {
-			t.Errorf("%s, read twice: calls read %d times, want %d", c.name, got, c.wantReads)
+			t.Errorf("%s, read three times: calls read %d times, want %d", c.name, got, c.wantReads)
 		}
 	}
 	s.cache.mu.Lock()
