@@ -15,7 +15,8 @@ import (
 // binary searches, and a page reads its calls from there, so no request
 // copies the range. With late arrival, the calls not yet arrived at the
 // page's instant are left out (report.Arrivals.LogPage), which costs a scan
-// of the range's recent calls only.
+// of the range's recent calls only. A page asked again is written from
+// its encoded bytes, kept in the server's cache beside the report's pages.
 
 // Graph's names for the call log's collection.
 const (
