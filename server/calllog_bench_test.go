@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -18,19 +19,30 @@ import (
 
 // benchTenant generates a default-shaped tenant with every call type: about
 // calls dial-outs over 365 days up to 2026-11-26 (50 a user a year), and
-// some four times as many other calls.
+// some four times as many other calls. It prints the time that took and
+// the heap the tenant holds a call.
 func benchTenant(b *testing.B, calls int) Dataset {
 	b.Helper()
 	s := generator.DefaultSpec(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
 	s.Users = max(1, calls/50)
 	s.Intensity = 4.22
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
 	start := time.Now()
 	ds, err := dataset.Generate(context.Background(), s, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	took := time.Since(start)
+	held := float64(heap()) - float64(before)
 	sum := ds.Source.Summary()
-	b.Logf("generated %d users, %d calls of every type (%v) in %s", sum.Users, sum.Calls, sum.CallTypes, time.Since(start).Round(time.Millisecond))
+	b.Logf("generated %d users, %d calls of every type (%v) in %s, %.1f B of heap a call",
+		sum.Users, sum.Calls, sum.CallTypes, took.Round(time.Millisecond), held/float64(sum.Calls))
 	return ds
 }
 
