@@ -24,7 +24,8 @@ const maxPagesPerRange = 64
 const rowBytes = int64(unsafe.Sizeof(report.Row{}))
 
 // rowCache keeps the rows of recently asked ranges, so paging through a
-// report aggregates it once, and the encoded pages of each. Entries are
+// report aggregates it once, and the encoded pages of each; and the
+// encoded pages of the call log (getLog). Entries are
 // computed once even when many requests ask at the same time. The least
 // recently used ranges go first when the bytes or the ranges held pass
 // their bounds.
@@ -56,9 +57,11 @@ type rangeKey struct {
 	from, to int64 // Unix nanoseconds, UTC
 	arrived  bool
 	epoch    int64 // Unix nanoseconds; with arrived
+	log      bool  // the call log's pages of the range (calllog.go), no rows
 }
 
-// rangeRows is the report over one range of one dataset.
+// rangeRows is the report over one range of one dataset, or (key.log) the
+// call log's pages of that range.
 type rangeRows struct {
 	key   rangeKey
 	cache *rowCache
@@ -68,12 +71,15 @@ type rangeRows struct {
 
 	mu    sync.Mutex
 	bytes int64              // counted in cache.bytes; guarded by cache.mu
-	pages map[pageKey][]byte // encoded rows[lo:hi], comma-separated
+	pages map[pageKey][]byte // encoded rows[lo:hi], comma-separated; nil: a call log page asked once
 }
 
+// pageKey names an encoded page: rows [lo, hi) of the report, or the calls
+// at positions [lo, hi) of the call log, in beta or v1.0.
 type pageKey struct {
 	lo, hi  int
 	ieee754 bool
+	beta    bool // the call log's beta entries
 }
 
 func newRowCache(maxBytes int64) *rowCache {
@@ -94,6 +100,15 @@ func cacheKey(ds *Dataset, q report.Query) rangeKey {
 // stay cached.
 func (c *rowCache) get(ds *Dataset, q report.Query) *rangeRows {
 	return c.getWith(cacheKey(ds, q), func() []report.Row { return ds.Source.Rows(q) })
+}
+
+// getLog returns the entry that keeps the call log's encoded pages of q
+// over ds. A page's entries are the calls at its positions, the same at
+// every instant: late arrival only leaves positions out.
+func (c *rowCache) getLog(ds *Dataset, q report.Query) *rangeRows {
+	k := cacheKey(ds, q)
+	k.log = true
+	return c.getWith(k, func() []report.Row { return nil })
 }
 
 // window returns the newest window of arrivals known for q over ds when it
@@ -217,23 +232,50 @@ func (c *rowCache) remove(el *list.Element) {
 
 // page returns rows [lo, hi) encoded as JSON objects separated by commas.
 func (rr *rangeRows) page(lo, hi int, ieee754 bool) []byte {
-	k := pageKey{lo, hi, ieee754}
-	rr.mu.Lock()
-	b, ok := rr.pages[k]
-	rr.mu.Unlock()
-	if ok {
+	k := pageKey{lo: lo, hi: hi, ieee754: ieee754}
+	if b, ok := rr.cachedPage(k); ok {
 		return b
 	}
-	b = make([]byte, 0, (hi-lo)*280)
+	b := make([]byte, 0, (hi-lo)*280)
 	for i := lo; i < hi; i++ {
 		if i > lo {
 			b = append(b, ',')
 		}
 		b = appendRow(b, &rr.rows[i], ieee754)
 	}
+	rr.keepPage(k, b)
+	return b
+}
+
+// cachedPage returns the encoded page k, if rr keeps it, and whether it
+// holds k at all: the call log marks a page asked once with a nil page.
+func (rr *rangeRows) cachedPage(k pageKey) ([]byte, bool) {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	b, ok := rr.pages[k]
+	return b, ok
+}
+
+// keepPage keeps b, which is no one else's to change, as the encoded page
+// k, and counts its bytes in the cache.
+func (rr *rangeRows) keepPage(k pageKey, b []byte) {
+	rr.put(k, b, true)
+}
+
+// markPage marks the call log's page k as asked once (a nil page), unless
+// rr holds it already.
+func (rr *rangeRows) markPage(k pageKey) {
+	rr.put(k, nil, false)
+}
+
+func (rr *rangeRows) put(k pageKey, b []byte, replace bool) {
 	var freed int64
 	rr.mu.Lock()
-	if len(rr.pages) >= maxPagesPerRange { // a client walking a huge report: start over
+	if _, ok := rr.pages[k]; ok && !replace {
+		rr.mu.Unlock()
+		return
+	}
+	if len(rr.pages) >= maxPagesPerRange { // a client walking a huge range: start over
 		for _, p := range rr.pages {
 			freed += int64(cap(p))
 		}
@@ -244,5 +286,4 @@ func (rr *rangeRows) page(lo, hi int, ieee754 bool) []byte {
 	if rr.cache != nil {
 		rr.cache.account(rr, int64(cap(b))-freed)
 	}
-	return b
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -14,7 +15,8 @@ import (
 // binary searches, and a page reads its calls from there, so no request
 // copies the range. With late arrival, the calls not yet arrived at the
 // page's instant are left out (report.Arrivals.LogPage), which costs a scan
-// of the range's recent calls only.
+// of the range's recent calls only. A page asked again is written from
+// its encoded bytes, kept in the server's cache beside the report's pages.
 
 // Graph's names for the call log's collection.
 const (
@@ -22,7 +24,13 @@ const (
 	logContextV1   = "/v1.0/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)"
 )
 
-// writeCallLog writes a page of the call log.
+// writeCallLog writes a page of the call log. A page of one span of
+// positions asked a second time is kept encoded, as the report's pages are
+// (cache.go): its entries are the calls at those positions of the
+// dataset's version, the same for any spelling of the request, tenant or
+// instant, and apart for beta and v1.0 and for IEEE754Compatible. Pages
+// asked once, such as a client's walk through a range, are not kept: they
+// are encoded into a pooled buffer, where a kept page needs fresh memory.
 func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 	src := p.ds.Source
 	lo, hi := src.CallSpan(p.q)
@@ -33,9 +41,41 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 		next = nextLink(p.base, p.path, p.opts, last, limit, s.pageToken(p.ds.Version, p.asOf))
 	}
 	n := int(last - first) // the page's entries: runs may hold more, past $top
-	buf := s.logBufs.Get().(*[]byte)
-	defer s.logBufs.Put(buf)
-	value := (*buf)[:0]
+	ctx := logContextV1
+	if p.beta {
+		ctx = logContextBeta
+	}
+	var kept *rangeRows
+	var k pageKey
+	keep := false
+	if len(runs) == 1 && n > 0 {
+		kept = s.cache.getLog(p.ds, p.q)
+		k = pageKey{lo: runs[0][0], hi: runs[0][0] + min(n, runs[0][1]-runs[0][0]), ieee754: p.ieee, beta: p.beta}
+		value, seen := kept.cachedPage(k)
+		if value != nil {
+			return writePage(c, p, ctx, int64(n), next, value)
+		}
+		if !seen {
+			kept.markPage(k)
+		}
+		keep = seen && int64(n*logRowBytes) <= s.cache.maxBytes/maxPageShare
+	}
+	// Room for the page at once: growing a buffer by doubling up to most of
+	// a megabyte costs as much again in copying and clearing. A page to keep
+	// gets a buffer of its own, others a pooled one.
+	var value []byte
+	if keep {
+		value = make([]byte, 0, n*logRowBytes)
+	} else {
+		buf := s.logBufs.Get().(*[]byte)
+		defer func() {
+			if cap(value) <= maxPooledBuffer {
+				*buf = value[:0]
+			}
+			s.logBufs.Put(buf)
+		}()
+		value = slices.Grow((*buf)[:0], n*logRowBytes)
+	}
 	i := 0
 	for _, run := range runs {
 		for call := range src.CallsAt(run[0], run[1]) {
@@ -49,22 +89,25 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 			i++
 		}
 	}
-	ctx := logContextV1
-	if p.beta {
-		ctx = logContextBeta
+	if keep && int64(cap(value)) <= s.cache.maxBytes/maxPageShare {
+		kept.keepPage(k, value)
 	}
-	err := writePage(c, p, ctx, last-first, next, value)
-	if cap(value) <= maxPooledBuffer {
-		*buf = value
-	}
-	return err
+	return writePage(c, p, ctx, last-first, next, value)
 }
+
+// maxPageShare is the least number of call log pages of its largest size
+// that the cache's budget holds: a page bigger than its share is not kept.
+const maxPageShare = 16
 
 // newLogBuffer is a buffer of Server.logBufs, which holds the buffers pages
 // of the call log are encoded into: a page of 1000 rows is most of a
 // megabyte, which a fresh buffer a request would allocate and clear each
 // time.
 func newLogBuffer() any { b := make([]byte, 0, 64<<10); return &b }
+
+// logRowBytes is about what an entry of a generated tenant's call log
+// takes in beta (v1.0 a little less): the room a page reserves a row.
+const logRowBytes = 800
 
 // maxPooledBuffer bounds what goes back to logBuffers: a page of rows with
 // hostile long fields is not kept.

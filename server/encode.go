@@ -70,7 +70,12 @@ func appendString(b []byte, s string) []byte {
 func appendStringBody(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
-		for i < len(s) && plainByte[s[i]] { // the common case: runs of plain ASCII
+		// The common case, runs of plain ASCII, eight bytes at a time, then
+		// byte by byte up to the first byte that is not plain.
+		for i+8 <= len(s) && plainWord(load64(s, i)) {
+			i += 8
+		}
+		for i < len(s) && plainByte[s[i]] {
 			i++
 		}
 		if i == len(s) {
@@ -113,6 +118,27 @@ func appendStringBody(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, s[start:]...)
+}
+
+// load64 reads s[i:i+8] as a little-endian word (the compiler makes it one
+// load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plainWord reports whether every byte of the word x is plain (plainByte):
+// none is 0x80 or above, below 0x20 (its subtraction borrows), '"' or
+// '\\' (its XOR is zero). A borrow can mark a plain byte, but only above
+// one that is not plain, which is marked itself: the word is plain exactly
+// when no byte is marked.
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x20*ones) &^ x
+	q := x ^ '"'*ones
+	bs := x ^ '\\'*ones
+	return (x|below|(q-ones)&^q|(bs-ones)&^bs)&highs == 0
 }
 
 // appendLogRow writes one pstnCallLogRow with its keys in the order of the
