@@ -29,13 +29,14 @@ var allowed = map[string][]string{
 	// The identity-platform stand-in and the throw-away CA stand alone.
 	"identity": {},
 	"devcert":  {},
-	// Shared helpers of the CLIs and of messages; golden and layout are for
-	// tests only.
-	"internal/cli":    {},
-	"internal/clip":   {},
-	"internal/golden": {},
-	"internal/layout": {},
-	"internal/readme": {},
+	// Shared helpers of the CLIs and of messages; golden, layout and
+	// binarytest (running the real dialoutmock) are for tests only.
+	"internal/cli":        {},
+	"internal/clip":       {},
+	"internal/golden":     {},
+	"internal/layout":     {},
+	"internal/readme":     {},
+	"internal/binarytest": {},
 	// Building and writing datasets: from a generator spec or scenario bytes.
 	"internal/dataset": {"report", "generator", "schemas", "internal/clip"},
 	// The Graph application and the control API.
@@ -148,8 +149,10 @@ func TestImportDirection(t *testing.T) {
 						t.Errorf("%s depends on %s; of other modules it may use only %v", rel, dep, keep)
 					}
 				}
-				if dep == mod+"/internal/golden" {
-					t.Errorf("%s depends on internal/golden, which only tests may import", rel)
+				for _, only := range []string{"internal/golden", "internal/binarytest"} {
+					if dep == mod+"/"+only {
+						t.Errorf("%s depends on %s, which only tests may import", rel, only)
+					}
 				}
 			}
 		})
