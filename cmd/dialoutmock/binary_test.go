@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,48 +9,22 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-)
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
+	"github.com/dialoutkit/dialoutkit/internal/binarytest"
 )
 
 // TestMain removes the binary built for the tests.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { binarytest.Main(m) }
 
 // binary builds dialoutmock once for the package's tests.
 func binary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "dialoutmock-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "dialoutmock")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return binarytest.Build(t, ".")
 }
 
 type process struct {
@@ -71,47 +44,9 @@ func startBinary(t *testing.T, args ...string) *process {
 func startBinaryTo(t *testing.T, w io.Writer, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(binary(t), append([]string{"--addr", "127.0.0.1:0", "--window-end", "2026-11-01"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &process{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
-	cmd.Stderr = p.stderr
-	if w != nil {
-		cmd.Stderr = w
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		if sc.Scan() { // the first line is the base URL
-			urls <- sc.Text()
-		}
-		io.Copy(io.Discard, stdout)
-	}()
-	go func() { p.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.done
-	})
-	select {
-	case p.base = <-urls:
-	case err := <-p.done:
-		t.Fatalf("dialoutmock exited: %v\n%s", err, p.stderr)
-	case <-time.After(60 * time.Second):
-		t.Fatalf("no URL printed in 60 s\n%s", p.stderr)
-	}
-	for i := 0; i < 500; i++ {
-		if resp, err := http.Get(p.base + "/_mock/health"); err == nil {
-			resp.Body.Close()
-			return p
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("not healthy\n%s", p.stderr)
-	return nil
+	cmd.Stderr = w
+	p := binarytest.Start(t, cmd)
+	return &process{cmd: p.Cmd, base: p.Base, stderr: p.Stderr, done: p.Done}
 }
 
 // TestGracefulShutdown sends SIGTERM while 50 connections are mid-request:

@@ -12,24 +12,12 @@ import (
 	"time"
 
 	"github.com/dialoutkit/dialoutkit/fixtures"
+	"github.com/dialoutkit/dialoutkit/internal/binarytest"
 	"github.com/dialoutkit/dialoutkit/internal/dataset"
 )
 
 // control sends a control API request to the mock at base.
-func control(tb testing.TB, method, url, body string) (int, []byte) {
-	tb.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
-}
+var control = binarytest.Control
 
 func datasetVersion(tb testing.TB, base string) string {
 	tb.Helper()

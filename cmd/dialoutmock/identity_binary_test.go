@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -16,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/dialoutkit/dialoutkit/identity"
+	"github.com/dialoutkit/dialoutkit/internal/binarytest"
 )
 
 // The identity platform's defects of issue 11, as its users saw them
@@ -25,34 +25,10 @@ import (
 
 // call sends a request to the binary and returns its status, headers and
 // body.
-func call(t *testing.T, method, link, body string, headers ...string) (int, http.Header, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, link, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b
-}
+var call = binarytest.Call
 
 // identityAnswer is the identity platform's error shape (and a token).
-type identityAnswer struct {
-	AccessToken string `json:"access_token"`
-	Error       string `json:"error"`
-	Description string `json:"error_description"`
-	Codes       []int  `json:"error_codes"`
-}
+type identityAnswer = binarytest.IdentityAnswer
 
 func TestNoTokenHintThroughTheBinary(t *testing.T) {
 	p := startBinary(t, "--scenario", filepath.Join("..", "..", "fixtures", "scenarios", "edges.json"))

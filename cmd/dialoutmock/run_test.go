@@ -12,32 +12,17 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dialoutkit/dialoutkit/internal/binarytest"
 	"github.com/dialoutkit/dialoutkit/internal/cli"
 )
 
 // syncBuffer is an io.Writer safe to read while run writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = binarytest.Buffer
 
 // printedBase is the base URL dialoutmock prints alone on the first line of
 // its standard output, once that line is complete.
@@ -96,42 +81,14 @@ func startMockOutput(tb testing.TB, env map[string]string, args ...string) (base
 	return "", nil, nil
 }
 
-func fetch(tb testing.TB, url string) []byte {
-	tb.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	req.Header.Set("Authorization", "Bearer any")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
-	}
-	return b
-}
+// fetch GETs url with a bearer token and returns the body; any status but
+// 200 fails the test.
+var fetch = binarytest.Fetch
 
-type entry struct {
-	UserID             string          `json:"userId"`
-	UserPrincipalName  string          `json:"userPrincipalName"`
-	UserDisplayName    string          `json:"userDisplayName"`
-	UsageLocation      string          `json:"usageLocation"`
-	DestinationContext string          `json:"destinationContext"`
-	Currency           string          `json:"currency"`
-	TotalCalls         int64           `json:"totalCalls"`
-	TotalCallSeconds   int64           `json:"totalCallSeconds"`
-	TotalCallCharge    json.RawMessage `json:"totalCallCharge"`
-}
-
-type page struct {
-	Count    int     `json:"@odata.count"`
-	NextLink string  `json:"@odata.nextLink"`
-	Value    []entry `json:"value"`
-}
+type (
+	entry = binarytest.Entry
+	page  = binarytest.Page
+)
 
 // allRows follows nextLinks from url and returns every entry.
 func allRows(tb testing.TB, url string) []entry {
@@ -151,7 +108,7 @@ func allRows(tb testing.TB, url string) []entry {
 	return rows
 }
 
-const fn = "/beta/communications/callRecords/getPstnOnlineMeetingDialoutReport"
+const fn = binarytest.ReportPath
 
 func TestServesRealisticRowsForTheLast30Days(t *testing.T) {
 	base := startMock(t, nil)
@@ -253,6 +210,14 @@ func TestFirstLineIsTheBaseURL(t *testing.T) {
 	}
 	if len(lines) < 2 || !strings.HasPrefix(lines[1], "dialoutmock serving ") {
 		t.Errorf("second line = %q, want the banner", lines[1:])
+	}
+}
+
+// TestBannerNamesTheDashboard: the start banner prints the page's URL.
+func TestBannerNamesTheDashboard(t *testing.T) {
+	base, stdout, _ := startMockOutput(t, nil, "--window-end", "2026-11-01", "--users", "5")
+	if want := "dashboard: " + base + "/_mock/ui/\n"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("start-up output lacks %q:\n%s", want, stdout)
 	}
 }
 

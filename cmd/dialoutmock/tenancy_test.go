@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,23 +14,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dialoutkit/dialoutkit/identity"
+	"github.com/dialoutkit/dialoutkit/internal/binarytest"
 )
 
 // Many tenants through the binary (docs/contract.md#many-tenants).
 
 // tenantToken asks the binary's token endpoint for a token of tenant (a
 // domain name or id) for the app.
-func tenantToken(t *testing.T, base, tenant, clientID, secret string) (int, identityAnswer) {
-	t.Helper()
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},
-		"scope": {"https://graph.microsoft.com/.default"}}
-	status, _, b := call(t, http.MethodPost, base+"/"+tenant+"/oauth2/v2.0/token", form.Encode(), "Content-Type", "application/x-www-form-urlencoded")
-	var a identityAnswer
-	if err := json.Unmarshal(b, &a); err != nil {
-		t.Fatalf("token endpoint answered %d %s", status, b)
-	}
-	return status, a
-}
+var tenantToken = binarytest.TenantToken
 
 // pageAll follows nextLinks from link with the token and returns every
 // entry and the number of pages.

@@ -29,14 +29,15 @@ var allowed = map[string][]string{
 	// The identity-platform stand-in and the throw-away CA stand alone.
 	"identity": {},
 	"devcert":  {},
-	// Shared helpers of the CLIs and of messages; golden, layout and
-	// testkeys are for tests only.
-	"internal/cli":      {},
-	"internal/clip":     {},
-	"internal/golden":   {},
-	"internal/layout":   {},
-	"internal/readme":   {},
-	"internal/testkeys": {},
+	// Shared helpers of the CLIs and of messages; golden, layout, testkeys
+	// and binarytest (running the real dialoutmock) are for tests only.
+	"internal/cli":        {},
+	"internal/clip":       {},
+	"internal/golden":     {},
+	"internal/layout":     {},
+	"internal/readme":     {},
+	"internal/testkeys":   {},
+	"internal/binarytest": {},
 	// Building and writing datasets: from a generator spec or scenario bytes.
 	"internal/dataset": {"report", "generator", "schemas", "internal/clip"},
 	// The Graph application and the control API.
@@ -65,7 +66,7 @@ var forbidden = map[string][]string{
 }
 
 // testOnly lists the packages only tests may import.
-var testOnly = []string{"internal/golden", "internal/testkeys"}
+var testOnly = []string{"internal/golden", "internal/testkeys", "internal/binarytest"}
 
 // thirdParty lists the only modules of others a package may depend on,
 // where that matters: the kit stays light for its users' tests.

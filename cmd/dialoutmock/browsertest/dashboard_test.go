@@ -1,4 +1,4 @@
-package main
+package browsertest
 
 import (
 	"bufio"
@@ -28,6 +28,7 @@ import (
 
 	"github.com/dialoutkit/dialoutkit/fixtures"
 	"github.com/dialoutkit/dialoutkit/identity"
+	"github.com/dialoutkit/dialoutkit/internal/binarytest"
 	"github.com/dialoutkit/dialoutkit/internal/golden"
 )
 
@@ -41,7 +42,20 @@ const noBrowserEnv = "DIALOUTKIT_NO_BROWSER"
 
 // screenshotDir receives the page's screenshots with -update; the
 // dashboard's documentation shows them.
-var screenshotDir = filepath.Join("..", "..", "docs", "img")
+var screenshotDir = filepath.Join("..", "..", "..", "docs", "img")
+
+// TestMain removes the dialoutmock built for the tests.
+func TestMain(m *testing.M) { binarytest.Main(m) }
+
+// startMock builds the dialoutmock of this repository once, runs it on
+// 127.0.0.1:0 with the window ending 2026-11-01, args, and env added to the
+// test's environment, and waits until /_mock/health answers.
+func startMock(t *testing.T, env []string, args ...string) *binarytest.Process {
+	t.Helper()
+	cmd := exec.Command(binarytest.Build(t, ".."), append([]string{"--addr", "127.0.0.1:0", "--window-end", "2026-11-01"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	return binarytest.Start(t, cmd)
+}
 
 // findBrowser returns the path of Chromium or Chrome, failing the test when
 // there is none (skipping it with DIALOUTKIT_NO_BROWSER=1).
@@ -162,7 +176,7 @@ func text(t *testing.T, tb *tab, sel string) string {
 // controlJSON GETs a control API path and decodes its JSON.
 func controlJSON(t *testing.T, base, path string, v any) {
 	t.Helper()
-	if err := json.Unmarshal(fetch(t, base+path), v); err != nil {
+	if err := json.Unmarshal(binarytest.Fetch(t, base+path), v); err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
 }
@@ -238,7 +252,7 @@ func ledgerDays(t *testing.T, base string) map[string]map[string]*big.Rat {
 func ledgerDaysOf(t *testing.T, calls string) map[string]map[string]*big.Rat {
 	t.Helper()
 	out := map[string]map[string]*big.Rat{}
-	sc := bufio.NewScanner(bytes.NewReader(fetch(t, calls)))
+	sc := bufio.NewScanner(bytes.NewReader(binarytest.Fetch(t, calls)))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var c struct {
@@ -481,9 +495,9 @@ func reportStatus(t *testing.T, u string) int {
 // swap the dataset, at both sizes.
 func TestDashboard(t *testing.T) {
 	findBrowser(t)
-	p := startBinary(t, "--users", "40", "--window-days", "120", "--page-size", "10")
-	tb := openDashboard(t, p.base, 1280, 800)
-	report := p.base + fn + "(fromDateTime=2026-10-01,toDateTime=2026-10-31)"
+	p := startMock(t, nil, "--users", "40", "--window-days", "120", "--page-size", "10")
+	tb := openDashboard(t, p.Base, 1280, 800)
+	report := p.Base + binarytest.ReportPath + "(fromDateTime=2026-10-01,toDateTime=2026-10-31)"
 
 	t.Run("summary equals /_mock/dataset", func(t *testing.T) {
 		checkSummary(t, tb)
@@ -496,31 +510,31 @@ func TestDashboard(t *testing.T) {
 	})
 
 	t.Run("chart adds up to the ledger", func(t *testing.T) {
-		checkChart(t, tb, ledgerDays(t, p.base))
+		checkChart(t, tb, ledgerDays(t, p.Base))
 	})
 
 	t.Run("report preview pages as a client", func(t *testing.T) {
 		from := eval[string](t, tb, `document.querySelector('#report-from').value`)
 		to := eval[string](t, tb, `document.querySelector('#report-to').value`)
-		link := fn + "(fromDateTime=" + from + "T00:00:00Z,toDateTime=" + to + "T23:59:59Z)?$count=true"
+		link := binarytest.ReportPath + "(fromDateTime=" + from + "T00:00:00Z,toDateTime=" + to + "T23:59:59Z)?$count=true"
 		var first struct {
-			Next  string  `json:"@odata.nextLink"`
-			Value []entry `json:"value"`
+			Next  string             `json:"@odata.nextLink"`
+			Value []binarytest.Entry `json:"value"`
 		}
-		if err := json.Unmarshal(fetch(t, p.base+link), &first); err != nil || first.Next == "" {
+		if err := json.Unmarshal(binarytest.Fetch(t, p.Base+link), &first); err != nil || first.Next == "" {
 			t.Fatalf("the default range %s to %s has no second page (%v)", from, to, err)
 		}
 		var second struct {
-			Value []entry `json:"value"`
+			Value []binarytest.Entry `json:"value"`
 		}
-		json.Unmarshal(fetch(t, first.Next), &second)
+		json.Unmarshal(binarytest.Fetch(t, first.Next), &second)
 
 		tb.do(t, chromedp.Click(chromedp.CSS(`#report-form button[type=submit]`)))
 		waitUntil(t, tb, 10*time.Second, `document.querySelector('#report-status').textContent.startsWith('Page 1:')`, "the first page")
 		users := func() []string {
 			return eval[[]string](t, tb, `[...document.querySelectorAll('#report-table tbody tr')].map(r => r.cells[0].firstChild.textContent)`)
 		}
-		check := func(page int, want []entry) {
+		check := func(page int, want []binarytest.Entry) {
 			var names []string
 			for _, e := range want {
 				names = append(names, e.UserPrincipalName)
@@ -539,7 +553,7 @@ func TestDashboard(t *testing.T) {
 	})
 
 	t.Run("a fault from the form fails the next request and shows in the journal", func(t *testing.T) {
-		controlDo(t, http.MethodDelete, p.base+"/_mock/faults")
+		controlDo(t, http.MethodDelete, p.Base+"/_mock/faults")
 		tb.do(t,
 			chromedp.SetValue(chromedp.CSS(`#fault-path`), "getPstn"),
 			chromedp.SetValue(chromedp.CSS(`#fault-status`), "429"),
@@ -547,7 +561,7 @@ func TestDashboard(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`#fault-add`)),
 		)
 		waitUntil(t, tb, 10*time.Second, `document.querySelectorAll('#fault-table tbody td.path').length === 1`, "the queued fault")
-		if fs := queuedFaults(t, p.base); len(fs) != 1 || fs[0]["status"] != 429.0 || fs[0]["path"] != "getPstn" {
+		if fs := queuedFaults(t, p.Base); len(fs) != 1 || fs[0]["status"] != 429.0 || fs[0]["path"] != "getPstn" {
 			t.Fatalf("GET /_mock/faults = %v, want the fault of the form", fs)
 		}
 		if st := reportStatus(t, report); st != 429 {
@@ -571,7 +585,7 @@ func TestDashboard(t *testing.T) {
 	})
 
 	t.Run("keyboard alone queues a fault", func(t *testing.T) {
-		controlDo(t, http.MethodDelete, p.base+"/_mock/faults")
+		controlDo(t, http.MethodDelete, p.Base+"/_mock/faults")
 		tb.do(t, chromedp.Evaluate[chromedp.Void](`document.querySelector('#fault-status-line').textContent = '';
 			document.querySelector('#fault-form').reset();
 			document.activeElement && document.activeElement.blur(); scrollTo(0, 0)`))
@@ -591,19 +605,19 @@ func TestDashboard(t *testing.T) {
 		tabTo("fault-add")
 		tb.do(t, chromedp.KeyEvent(kb.Enter))
 		waitUntil(t, tb, 10*time.Second, `document.querySelector('#fault-status-line').textContent.startsWith('Queued')`, "the fault queued")
-		fs := queuedFaults(t, p.base)
+		fs := queuedFaults(t, p.Base)
 		if len(fs) != 1 || fs[0]["status"] != 429.0 || fs[0]["remaining"] != 3.0 {
 			t.Errorf("GET /_mock/faults = %v, want 429 three times, as typed", fs)
 		}
-		controlDo(t, http.MethodDelete, p.base+"/_mock/faults")
+		controlDo(t, http.MethodDelete, p.Base+"/_mock/faults")
 	})
 
 	t.Run("sizes", func(t *testing.T) {
 		// A journal with a fault and a violation-free success to look at.
-		controlDo(t, http.MethodPost, p.base+"/_mock/reset")
+		controlDo(t, http.MethodPost, p.Base+"/_mock/reset")
 		for _, st := range []int{200, 503} {
 			if st != 200 {
-				req, _ := http.NewRequest(http.MethodPost, p.base+"/_mock/faults", strings.NewReader(`{"times":1,"status":503,"retryAfter":1}`))
+				req, _ := http.NewRequest(http.MethodPost, p.Base+"/_mock/faults", strings.NewReader(`{"times":1,"status":503,"retryAfter":1}`))
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Fatal(err)
@@ -626,7 +640,7 @@ func TestDashboard(t *testing.T) {
 	})
 
 	t.Run("an uploaded scenario file replaces the summary", func(t *testing.T) {
-		file, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "scenarios", "multi-currency.json"))
+		file, err := filepath.Abs(filepath.Join("..", "..", "..", "fixtures", "scenarios", "multi-currency.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -658,7 +672,7 @@ func TestDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 		var before datasetSummary
-		controlJSON(t, p.base, "/_mock/dataset", &before)
+		controlJSON(t, p.Base, "/_mock/dataset", &before)
 		tb.do(t,
 			chromedp.SetUploadFiles(chromedp.CSS(`#upload-file`), []string{file}),
 			chromedp.Click(chromedp.CSS(`#upload-form button[type=submit]`)),
@@ -694,7 +708,7 @@ func TestDashboard(t *testing.T) {
 func TestDashboardAdminKey(t *testing.T) {
 	findBrowser(t)
 	const key = "dash-k3y"
-	base := startMock(t, map[string]string{"DIALOUTMOCK_ADMIN_KEY": key}, "--window-end", "2026-11-01", "--users", "10", "--window-days", "60")
+	base := startMock(t, []string{"DIALOUTMOCK_ADMIN_KEY=" + key}, "--users", "10", "--window-days", "60").Base
 	tb := openDashboard(t, base, 1280, 800)
 	waitUntil(t, tb, 10*time.Second, `!document.querySelector('#key-panel').hidden`, "the admin key form")
 
@@ -717,14 +731,6 @@ func TestDashboardAdminKey(t *testing.T) {
 		t.Errorf("storage = %q, want the key in sessionStorage only", got)
 	}
 	tb.noStrayOutput(t)
-}
-
-// TestBannerNamesTheDashboard: the start banner prints the page's URL.
-func TestBannerNamesTheDashboard(t *testing.T) {
-	base, stdout, _ := startMockOutput(t, nil, "--window-end", "2026-11-01", "--users", "5")
-	if want := "dashboard: " + base + "/_mock/ui/\n"; !strings.Contains(stdout.String(), want) {
-		t.Errorf("start-up output lacks %q:\n%s", want, stdout)
-	}
 }
 
 // tabTo presses Tab until the element with the id has the focus.
@@ -756,13 +762,13 @@ type tenantList struct {
 // chosen, and the choice survives a reload.
 func TestDashboardTenants(t *testing.T) {
 	findBrowser(t)
-	p := startBinary(t, "--tenancy", "multi", "--auth", "strict", "--users", "30", "--window-days", "120", "--page-size", "10")
+	p := startMock(t, nil, "--tenancy", "multi", "--auth", "strict", "--users", "30", "--window-days", "120", "--page-size", "10")
 	var list tenantList
-	controlJSON(t, p.base, "/_mock/tenants", &list)
+	controlJSON(t, p.Base, "/_mock/tenants", &list)
 	tidA := list.Default
 	const tidB = "b0b0b0b0-2222-4222-8222-000000000002"
 	summaryOf := func(tid string) string { return "/_mock/tenants/" + tid + "/dataset" }
-	tab := openDashboard(t, p.base, 1280, 800)
+	tab := openDashboard(t, p.Base, 1280, 800)
 	current := func() string {
 		return eval[string](t, tab, `document.querySelector('#tenant').value + ' ' + location.hash`)
 	}
@@ -771,7 +777,7 @@ func TestDashboardTenants(t *testing.T) {
 		waitUntil(t, tab, 10*time.Second, `!document.querySelector('#tenant-panel').hidden && document.querySelectorAll('#tenant option').length > 0`, "the tenant picker")
 		checkSummaryAt(t, tab, summaryOf(tidA))
 		var want []string
-		controlJSON(t, p.base, "/_mock/tenants", &list)
+		controlJSON(t, p.Base, "/_mock/tenants", &list)
 		for _, tn := range list.Tenants {
 			want = append(want, tn.ID+" "+tn.Source)
 		}
@@ -793,7 +799,7 @@ func TestDashboardTenants(t *testing.T) {
 		tab.do(t, chromedp.KeyEvent(strings.ToUpper(tidB)+kb.Enter))
 		sum := checkSummaryAt(t, tab, summaryOf(tidB))
 		var a datasetSummary
-		controlJSON(t, p.base, summaryOf(tidA), &a)
+		controlJSON(t, p.Base, summaryOf(tidA), &a)
 		if sum.Version == a.Version || sum.Calls == a.Calls {
 			t.Errorf("tenant B's summary %+v is tenant A's %+v, want data of its own", sum, a)
 		}
@@ -804,30 +810,30 @@ func TestDashboardTenants(t *testing.T) {
 	})
 
 	t.Run("chart adds up to the tenant's ledger", func(t *testing.T) {
-		checkChart(t, tab, ledgerDaysOf(t, p.base+"/_mock/tenants/"+tidB+"/calls"))
+		checkChart(t, tab, ledgerDaysOf(t, p.Base+"/_mock/tenants/"+tidB+"/calls"))
 	})
 
 	t.Run("a fault for tenant B fails B's next request and not A's", func(t *testing.T) {
-		controlDo(t, http.MethodDelete, p.base+"/_mock/faults")
+		controlDo(t, http.MethodDelete, p.Base+"/_mock/faults")
 		tab.do(t,
 			chromedp.SetValue(chromedp.CSS(`#fault-path`), "getPstn"),
 			chromedp.SetValue(chromedp.CSS(`#fault-status`), "503"),
 			chromedp.Click(chromedp.CSS(`#fault-add`)),
 		)
 		waitUntil(t, tab, 10*time.Second, `document.querySelectorAll('#fault-table tbody td.path').length === 1`, "the queued fault")
-		if fs := queuedFaults(t, p.base); len(fs) != 1 || fs[0]["status"] != 503.0 || fs[0]["tenant"] != tidB {
+		if fs := queuedFaults(t, p.Base); len(fs) != 1 || fs[0]["status"] != 503.0 || fs[0]["tenant"] != tidB {
 			t.Fatalf("GET /_mock/faults = %v, want the form's 503 for tenant %s", fs, tidB)
 		}
-		link := p.base + fn + "(fromDateTime=2026-10-01,toDateTime=2026-10-31)"
+		link := p.Base + binarytest.ReportPath + "(fromDateTime=2026-10-01,toDateTime=2026-10-31)"
 		for _, c := range []struct {
 			tid  string
 			want int
 		}{{tidA, 200}, {tidB, 503}, {tidB, 200}} {
-			_, tok := tenantToken(t, p.base, c.tid, identity.DefaultClientID, identity.DefaultClientSecret)
+			_, tok := binarytest.TenantToken(t, p.Base, c.tid, identity.DefaultClientID, identity.DefaultClientSecret)
 			if tok.AccessToken == "" {
 				t.Fatalf("no token for %s: %+v", c.tid, tok)
 			}
-			if st, _, b := call(t, http.MethodGet, link, "", "Authorization", "Bearer "+tok.AccessToken); st != c.want {
+			if st, _, b := binarytest.Call(t, http.MethodGet, link, "", "Authorization", "Bearer "+tok.AccessToken); st != c.want {
 				t.Errorf("a request of tenant %s = %d %s, want %d", c.tid, st, b, c.want)
 			}
 		}
@@ -839,22 +845,22 @@ func TestDashboardTenants(t *testing.T) {
 
 		// Clear faults clears tenant B's, not another tenant's.
 		for _, f := range []string{`{"times":1,"status":500,"tenant":"` + tidB + `"}`, `{"times":1,"status":504,"tenant":"` + tidA + `"}`} {
-			if st, b := control(t, http.MethodPost, p.base+"/_mock/faults", f); st != 201 {
+			if st, b := binarytest.Control(t, http.MethodPost, p.Base+"/_mock/faults", f); st != 201 {
 				t.Fatalf("POST /_mock/faults %s = %d %s", f, st, b)
 			}
 		}
 		waitUntil(t, tab, 10*time.Second, `[...document.querySelectorAll('#fault-table tbody tr')].filter(r => r.cells.length > 1).map(r => r.cells[1].textContent).join() === '500'`, "tenant B's fault, not A's")
 		tab.do(t, chromedp.Click(chromedp.CSS(`#fault-clear`)))
 		waitUntil(t, tab, 10*time.Second, `document.querySelector('#fault-status-line').textContent.startsWith('Cleared')`, "the faults cleared")
-		if fs := queuedFaults(t, p.base); len(fs) != 1 || fs[0]["tenant"] != tidA {
+		if fs := queuedFaults(t, p.Base); len(fs) != 1 || fs[0]["tenant"] != tidA {
 			t.Errorf("after Clear faults in tenant B GET /_mock/faults = %v, want tenant A's fault only", fs)
 		}
-		controlDo(t, http.MethodDelete, p.base+"/_mock/faults")
+		controlDo(t, http.MethodDelete, p.Base+"/_mock/faults")
 	})
 
 	t.Run("an upload to tenant B leaves tenant A unchanged", func(t *testing.T) {
-		before := string(fetch(t, p.base+summaryOf(tidA)))
-		file, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "scenarios", "multi-currency.json"))
+		before := string(binarytest.Fetch(t, p.Base+summaryOf(tidA)))
+		file, err := filepath.Abs(filepath.Join("..", "..", "..", "fixtures", "scenarios", "multi-currency.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -866,8 +872,8 @@ func TestDashboardTenants(t *testing.T) {
 		if sum := checkSummaryAt(t, tab, summaryOf(tidB)); sum.Users != 1 || sum.Calls != 5 {
 			t.Errorf("after the upload tenant B has %d users, %d calls; want multi-currency's 1 and 5", sum.Users, sum.Calls)
 		}
-		checkChart(t, tab, ledgerDaysOf(t, p.base+"/_mock/tenants/"+tidB+"/calls"))
-		if after := string(fetch(t, p.base+summaryOf(tidA))); after != before {
+		checkChart(t, tab, ledgerDaysOf(t, p.Base+"/_mock/tenants/"+tidB+"/calls"))
+		if after := string(binarytest.Fetch(t, p.Base+summaryOf(tidA))); after != before {
 			t.Errorf("tenant A's summary after B's upload is\n%s\nwant it unchanged:\n%s", after, before)
 		}
 	})
@@ -887,7 +893,7 @@ func TestDashboardTenants(t *testing.T) {
 			tab.do(t, chromedp.KeyEvent(key))
 		}
 		checkSummaryAt(t, tab, summaryOf(tidA))
-		checkChart(t, tab, ledgerDaysOf(t, p.base+"/_mock/tenants/"+tidA+"/calls"))
+		checkChart(t, tab, ledgerDaysOf(t, p.Base+"/_mock/tenants/"+tidA+"/calls"))
 		if got := current(); got != tidA+" #tenant="+tidA {
 			t.Errorf("picker and address = %q, want tenant A %s in both", got, tidA)
 		}
@@ -896,19 +902,19 @@ func TestDashboardTenants(t *testing.T) {
 	t.Run("report preview pages the tenant's report with its token", func(t *testing.T) {
 		from := eval[string](t, tab, `document.querySelector('#report-from').value`)
 		to := eval[string](t, tab, `document.querySelector('#report-to').value`)
-		_, tok := tenantToken(t, p.base, tidA, identity.DefaultClientID, identity.DefaultClientSecret)
-		var first, second page
-		_, _, b := call(t, http.MethodGet, p.base+fn+"(fromDateTime="+from+"T00:00:00Z,toDateTime="+to+"T23:59:59Z)?$count=true", "", "Authorization", "Bearer "+tok.AccessToken)
+		_, tok := binarytest.TenantToken(t, p.Base, tidA, identity.DefaultClientID, identity.DefaultClientSecret)
+		var first, second binarytest.Page
+		_, _, b := binarytest.Call(t, http.MethodGet, p.Base+binarytest.ReportPath+"(fromDateTime="+from+"T00:00:00Z,toDateTime="+to+"T23:59:59Z)?$count=true", "", "Authorization", "Bearer "+tok.AccessToken)
 		if err := json.Unmarshal(b, &first); err != nil || first.NextLink == "" {
 			t.Fatalf("tenant A's range %s to %s has no second page (%v): %s", from, to, err, b)
 		}
-		_, _, b = call(t, http.MethodGet, first.NextLink, "", "Authorization", "Bearer "+tok.AccessToken)
+		_, _, b = binarytest.Call(t, http.MethodGet, first.NextLink, "", "Authorization", "Bearer "+tok.AccessToken)
 		json.Unmarshal(b, &second)
 
 		users := func() string {
 			return strings.Join(eval[[]string](t, tab, `[...document.querySelectorAll('#report-table tbody tr')].map(r => r.cells[0].firstChild.textContent)`), " ")
 		}
-		names := func(p page) string {
+		names := func(p binarytest.Page) string {
 			var out []string
 			for _, e := range p.Value {
 				out = append(out, e.UserPrincipalName)
@@ -930,7 +936,7 @@ func TestDashboardTenants(t *testing.T) {
 			Method, Path, Tenant string
 			Status               int
 		}
-		controlJSON(t, p.base, "/_mock/requests?path=/oauth2/v2.0/token", &journal)
+		controlJSON(t, p.Base, "/_mock/requests?path=/oauth2/v2.0/token", &journal)
 		asked := false
 		for _, e := range journal {
 			asked = asked || e.Method == http.MethodPost && e.Path == "/"+tidA+"/oauth2/v2.0/token" && e.Status == 200
@@ -947,18 +953,18 @@ func TestDashboardTenants(t *testing.T) {
 		if got := current(); got != tidA+" #tenant="+tidA {
 			t.Errorf("after a reload picker and address = %q, want tenant A %s", got, tidA)
 		}
-		tab.do(t, chromedp.Navigate(p.base+"/_mock/ui/#tenant="+tidB))
+		tab.do(t, chromedp.Navigate(p.Base+"/_mock/ui/#tenant="+tidB))
 		checkSummaryAt(t, tab, summaryOf(tidB))
 	})
 
 	t.Run("a reset of tenant B leaves tenant A unchanged", func(t *testing.T) {
-		before := string(fetch(t, p.base+summaryOf(tidA)))
+		before := string(binarytest.Fetch(t, p.Base+summaryOf(tidA)))
 		tab.do(t, chromedp.Click(chromedp.CSS(`#dataset-reset`)))
 		waitUntil(t, tab, 10*time.Second, `document.querySelector('#dataset-status').textContent.startsWith('Reset')`, "the reset")
 		if sum := checkSummaryAt(t, tab, summaryOf(tidB)); sum.Calls == 5 {
 			t.Errorf("after its reset tenant B still has the upload's %d calls", sum.Calls)
 		}
-		if after := string(fetch(t, p.base+summaryOf(tidA))); after != before {
+		if after := string(binarytest.Fetch(t, p.Base+summaryOf(tidA))); after != before {
 			t.Errorf("tenant A's summary after B's reset is\n%s\nwant it unchanged:\n%s", after, before)
 		}
 	})
