@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dialoutkit/dialoutkit/internal/binarytest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -29,40 +30,14 @@ func sumLedger(t *testing.T, jsonl []byte) map[string]string {
 		charge      *big.Rat
 	}
 	sums := map[string]*acc{}
-	sc := bufio.NewScanner(bytes.NewReader(jsonl))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var c struct {
-			CallType           string      `json:"callType"`
-			OrganizerID        string      `json:"organizerId"`
-			UsageLocation      string      `json:"usageLocation"`
-			DestinationContext string      `json:"destinationContext"`
-			Currency           string      `json:"currency"`
-			Duration           int64       `json:"duration"`
-			Charge             json.Number `json:"charge"`
-			ConnectionCharge   json.Number `json:"connectionCharge"`
-		}
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.UseNumber()
-		if err := dec.Decode(&c); err != nil {
-			t.Fatalf("ledger line %q: %v", sc.Text(), err)
-		}
-		if c.CallType != "" && c.CallType != "conf_out" {
-			continue // in the call log only (decision D11)
-		}
+	for _, c := range binarytest.DialOuts(t, jsonl) {
 		k := c.OrganizerID + "|" + c.UsageLocation + "|" + c.DestinationContext + "|" + c.Currency
 		a := sums[k]
 		if a == nil {
 			a = &acc{charge: new(big.Rat)}
 			sums[k] = a
 		}
-		for _, n := range []json.Number{c.Charge, c.ConnectionCharge} {
-			r, ok := new(big.Rat).SetString(string(n))
-			if !ok {
-				t.Fatalf("charge %q is not a decimal", n)
-			}
-			a.charge.Add(a.charge, r)
-		}
+		a.charge.Add(a.charge, c.Cost)
 		a.calls++
 		a.secs += c.Duration
 	}

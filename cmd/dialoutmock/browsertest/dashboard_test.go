@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -252,24 +251,8 @@ func ledgerDays(t *testing.T, base string) map[string]map[string]*big.Rat {
 func ledgerDaysOf(t *testing.T, calls string) map[string]map[string]*big.Rat {
 	t.Helper()
 	out := map[string]map[string]*big.Rat{}
-	sc := bufio.NewScanner(bytes.NewReader(binarytest.Fetch(t, calls)))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var c struct {
-			CallType         string      `json:"callType"`
-			StartDateTime    time.Time   `json:"startDateTime"`
-			Currency         string      `json:"currency"`
-			Charge           json.Number `json:"charge"`
-			ConnectionCharge json.Number `json:"connectionCharge"`
-		}
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.UseNumber()
-		if err := dec.Decode(&c); err != nil {
-			t.Fatalf("ledger line %q: %v", sc.Text(), err)
-		}
-		if c.CallType != "" && c.CallType != "conf_out" {
-			continue // the chart shows the dial-out spend (decision D11)
-		}
+	for _, c := range binarytest.DialOuts(t, binarytest.Fetch(t, calls)) {
+		// The chart shows the dial-out spend (decision D11).
 		day := c.StartDateTime.UTC().Format(time.DateOnly)
 		if out[c.Currency] == nil {
 			out[c.Currency] = map[string]*big.Rat{}
@@ -279,13 +262,7 @@ func ledgerDaysOf(t *testing.T, calls string) map[string]map[string]*big.Rat {
 			sum = new(big.Rat)
 			out[c.Currency][day] = sum
 		}
-		for _, n := range []json.Number{c.Charge, c.ConnectionCharge} {
-			r, ok := new(big.Rat).SetString(string(n))
-			if !ok {
-				t.Fatalf("charge %q is not a decimal", n)
-			}
-			sum.Add(sum, r)
-		}
+		sum.Add(sum, c.Cost)
 	}
 	return out
 }
