@@ -76,23 +76,30 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 		}()
 		value = slices.Grow((*buf)[:0], n*logRowBytes)
 	}
-	i := 0
-	for _, run := range runs {
-		for call := range src.CallsAt(run[0], run[1]) {
-			if i == n {
-				break
-			}
-			if i > 0 {
-				value = append(value, ',')
-			}
-			value = appendLogRow(value, &call, p.ieee, p.beta)
-			i++
-		}
-	}
+	value = appendLogPage(value, src, runs, n, p.ieee, p.beta)
 	if keep && int64(cap(value)) <= s.cache.maxBytes/maxPageShare {
 		kept.keepPage(k, value)
 	}
 	return writePage(c, p, ctx, last-first, next, value)
+}
+
+// appendLogPage writes the first n calls of the runs of positions of the
+// call log, comma-separated.
+func appendLogPage(b []byte, log report.CallLog, runs [][2]int, n int, ieee754, beta bool) []byte {
+	i := 0
+	for _, run := range runs {
+		for call := range log.CallsAt(run[0], run[1]) {
+			if i == n {
+				return b
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendLogRow(b, &call, ieee754, beta)
+			i++
+		}
+	}
+	return b
 }
 
 // maxPageShare is the least number of call log pages of its largest size
