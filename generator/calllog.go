@@ -187,6 +187,21 @@ func (t *Tenant) CallSpan(q report.Query) (lo, hi int) {
 // each regenerated from the seed, with its user's identity.
 func (t *Tenant) CallsAt(lo, hi int) iter.Seq[report.Call] {
 	return func(yield func(report.Call) bool) {
+		users := t.Users()
+		for lc := range t.LogCallsAt(lo, hi) {
+			if !yield(t.g.fullCall(lc, users)) {
+				return
+			}
+		}
+	}
+}
+
+// LogCallsAt lists the calls at positions [lo, hi) of the call log's
+// order as CallsAt does, each in one LogCall that the next replaces:
+// regenerated without allocating, for a writer that copies what it needs
+// before asking for the next.
+func (t *Tenant) LogCallsAt(lo, hi int) iter.Seq[*LogCall] {
+	return func(yield func(*LogCall) bool) {
 		ix, g := t.log, t.g
 		lo, hi := max(lo, 0), min(hi, len(ix.calls))
 		if lo >= hi {
@@ -194,30 +209,32 @@ func (t *Tenant) CallsAt(lo, hi int) iter.Seq[report.Call] {
 		}
 		day := sort.Search(len(g.kinds), func(i int) bool { return ix.first[i+1] > lo })
 		users := t.Users()
-		var r regen
+		r := regen{lc: LogCall{text: make([]byte, 0, logTextRoom)}}
 		for p := lo; p < hi; p++ {
 			for p >= ix.first[day+1] {
 				day++
 			}
-			if !yield(g.callAt(&r, users, g.firstDay+int64(day), ix.calls[p])) {
+			g.logCallAt(&r, users, g.firstDay+int64(day), ix.calls[p])
+			if !yield(&r.lc) {
 				return
 			}
 		}
 	}
 }
 
-// regen keeps the draws of the last user-day regenerated: calls of one
-// user's day often follow each other.
+// regen keeps the draws of the last user-day regenerated (calls of one
+// user's day often follow each other) and the call last regenerated.
 type regen struct {
 	stream, unit int
 	d            int64
 	ok           bool
 	buf          []draw
 	obuf         []odraw
+	lc           LogCall
 }
 
-// callAt regenerates the call of entry e of day d.
-func (g *gen) callAt(r *regen, users []report.User, d int64, e uint64) report.Call {
+// logCallAt regenerates the call of entry e of day d into r.lc.
+func (g *gen) logCallAt(r *regen, users []report.User, d int64, e uint64) {
 	_, stream, unit, k := unpackEntry(e)
 	if !r.ok || r.stream != stream || r.unit != unit || r.d != d {
 		r.stream, r.unit, r.d, r.ok = stream, unit, d, true
@@ -231,17 +248,11 @@ func (g *gen) callAt(r *regen, users []report.User, d int64, e uint64) report.Ca
 			r.obuf = g.botDay(unit, d, kind, r.obuf[:0])
 		}
 	}
-	var c report.Call
 	if stream == streamDialOut {
-		c = g.call(users, unit, d, &r.buf[k])
+		g.logDialOut(&r.lc, users, unit, d, &r.buf[k])
 	} else {
-		c = g.otherCall(users, stream, unit, d, &r.obuf[k])
+		g.logOther(&r.lc, users, stream, unit, d, &r.obuf[k])
 	}
-	if stream != streamBot { // the user's identity, as report.CallLog lists calls
-		u := &users[unit]
-		c.UserPrincipalName, c.UserDisplayName, c.UserUsageLocation = u.UserPrincipalName, u.DisplayName, u.UsageLocation
-	}
-	return c
 }
 
 // Summary describes the tenant: its users, every call of every type with a

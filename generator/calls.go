@@ -169,51 +169,60 @@ func (g *gen) callID(key uint64) guid {
 	return newGUID(hi, mix(hi^g.seedKey))
 }
 
-// call expands a draw into the full ledger call.
-func (g *gen) call(users []report.User, u int, d int64, x *draw) report.Call {
+// logDialOut fills lc with the call of draw x of user u's dial-outs of
+// day d, as the call log lists it.
+func (g *gen) logDialOut(lc *LogCall, users []report.User, u int, d int64, x *draw) {
 	key := callKey(u, d, x.k)
-	from, to := &countries[x.loc], &countries[x.dest]
-	start := time.Unix(x.start, 0).UTC()
-	c := report.Call{
-		ID:                g.callID(key).String(),
-		OrganizerID:       users[u].ID,
-		StartDateTime:     start,
-		EndDateTime:       start.Add(time.Duration(x.seconds) * time.Second),
-		Duration:          int64(x.seconds),
-		Charge:            report.Cents(x.charge),
-		ConnectionCharge:  report.Cents(x.conn),
-		Currency:          currencyNames[x.loc],
-		UsageLocation:     codeNames[x.loc],
-		DestinationName:   to.name,
-		LicenseCapability: "MCOPSTNPP",
+	to := &countries[x.dest]
+	*lc = LogCall{
+		OrganizerID:           users[u].ID,
+		UserPrincipalName:     users[u].UserPrincipalName,
+		UserDisplayName:       users[u].DisplayName,
+		Start:                 x.start,
+		Duration:              int64(x.seconds),
+		Charge:                x.charge,
+		ConnectionCharge:      x.conn,
+		Currency:              currencyNames[x.loc],
+		UsageLocation:         codeNames[x.loc],
+		TenantCountryCode:     g.tenantCountryName,
+		OtherPartyCountryCode: codeNames[x.dest],
+		DestinationName:       to.name,
+		LicenseCapability:     "MCOPSTNPP",
+		InventoryType:         "Service",
+		Operator:              "Microsoft",
+		CallDurationSource:    "microsoft",
+		text:                  lc.text[:0],
+		user:                  int32(u),
+		dialer:                x.dialer,
+		key:                   key,
+		stream:                streamDialOut,
 	}
 	if x.intl {
-		c.DestinationContext = report.International
+		lc.DestinationContext = report.International
 	}
 	if x.covered {
-		c.LicenseCapability = "MCOMEETADD"
+		lc.LicenseCapability = "MCOMEETADD"
 	}
-	if x.dialer >= 0 {
-		c.DialerID = users[x.dialer].ID
-	} else {
-		r := rng{hash(g.seedKey, tagExternal, key, 0)}
-		c.DialerID = newGUID(r.next(), r.next()).String()
-	}
+	lo := len(lc.text)
+	lc.text = g.callID(key).appendTo(lc.text)
+	lc.id = lc.since(lo)
 	r := rng{hash(g.seedKey, tagConference, uint64(u), uint64(d)<<16|uint64(x.meeting))}
-	c.ConferenceID = newGUID(r.next(), r.next()).String()
-	c.CalleeNumber = partyNumber(to, x.mobile, rng{hash(g.seedKey, tagCallee, key, 0)}, false)
+	lo = len(lc.text)
+	lc.text = newGUID(r.next(), r.next()).appendTo(lc.text)
+	lc.conf = lc.since(lo)
+	lo = len(lc.text)
+	lc.text = appendPartyNumber(lc.text, int(x.dest), x.mobile, rng{hash(g.seedKey, tagCallee, key, 0)}, false)
+	lc.callee = lc.since(lo)
 
 	// The call log's other fields, from streams of their own
 	// (othercalls.go): the bridge's number dialed out from, and who
 	// carried the call.
-	c.CallID = sipCallID(rng{hash(g.seedKey, tagCallID, key, 0)})
-	c.CallerNumber = g.ownNumber(1, uint64(x.loc), from)
-	c.TenantCountryCode = g.tenantCountryName
-	c.OtherPartyCountryCode = codeNames[x.dest]
-	c.InventoryType = "Service"
-	c.Operator = "Microsoft"
-	c.CallDurationSource = "microsoft"
-	return c
+	lo = len(lc.text)
+	lc.text = appendSIPCallID(lc.text, rng{hash(g.seedKey, tagCallID, key, 0)})
+	lc.callID = lc.since(lo)
+	lo = len(lc.text)
+	lc.text = append(lc.text, g.bridgeNumbers[0][x.loc]...)
+	lc.caller = lc.since(lo)
 }
 
 // satNanos is t in Unix nanoseconds, saturated outside the years an int64

@@ -73,6 +73,8 @@ type gen struct {
 	plans             []uint8      // each user's phone plan
 	bots              []bot
 	tenantCountryName string
+	bridgeNumbers     [2][]string // per country, the toll and the toll-free conference bridge's
+	botNumbers        []string
 }
 
 func newGen(s Spec) *gen {
@@ -157,6 +159,7 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 		g.bots[b] = g.newBot(b)
 	}
 	g.tenantCountryName = codeNames[g.people[0].home]
+	g.ownNumbers()
 
 	// Count each user's calls, then give each user a slice of one array of
 	// entries, in the order the ledger sorts them (users by UPN), so the

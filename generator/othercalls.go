@@ -3,7 +3,6 @@ package generator
 import (
 	"math/big"
 	"strconv"
-	"time"
 
 	"github.com/dialoutkit/dialoutkit/report"
 )
@@ -331,20 +330,20 @@ func (g *gen) botDay(b int, d int64, kind uint8, buf []odraw) []odraw {
 	return buf
 }
 
-// partyNumber writes an E.164 number of country c, its last digits masked
-// as the call log shows another party's number (maskedDigits); own numbers
-// are written in full. The first digits are drawn first, so the masking
-// rule never changes them.
-func partyNumber(c *country, mobile bool, r rng, own bool) string {
+// appendPartyNumber writes an E.164 number of country ci, its last digits
+// masked as the call log shows another party's number (maskedDigits); own
+// numbers are written in full. The first digits are drawn first, so the
+// masking rule never changes them.
+func appendPartyNumber(b []byte, ci int, mobile bool, r rng, own bool) []byte {
+	c := &countries[ci]
 	lead := c.geo
 	if mobile {
 		lead = c.mobile
 	}
-	masked := maskedDigits(c.code)
+	masked := int(countryMasked[ci])
 	if own {
 		masked = 0
 	}
-	b := make([]byte, 0, 1+len(c.dial)+c.digits)
 	b = append(b, '+')
 	b = append(b, c.dial...)
 	b = append(b, lead[r.below(uint64(len(lead)))])
@@ -355,20 +354,57 @@ func partyNumber(c *country, mobile bool, r rng, own bool) string {
 		}
 		b = append(b, byte('0'+r.below(10)))
 	}
-	return string(b)
+	return b
 }
 
-// ownNumber is a number of the tenant: a user's (kind 0), a conference
+// countryMasked is maskedDigits of each country.
+var countryMasked = func() []uint8 {
+	m := make([]uint8, len(countries))
+	for i := range countries {
+		m[i] = uint8(maskedDigits(countries[i].code))
+	}
+	return m
+}()
+
+// countryOperators is the operator of Operator Connect in each country
+// (operators, else Colt).
+var countryOperators = func() []string {
+	o := make([]string, len(countries))
+	for i := range countries {
+		o[i] = operators[countries[i].code]
+		if o[i] == "" {
+			o[i] = "Colt"
+		}
+	}
+	return o
+}()
+
+// appendOwnNumber writes a number of the tenant: a user's (kind 0), a conference
 // bridge's of a country (kind 1, toll; 2, toll-free) or a bot's (kind 3).
-func (g *gen) ownNumber(kind, id uint64, c *country) string {
-	return partyNumber(c, false, rng{hash(g.seedKey, tagOwnNumber, kind, id)}, true)
+func (g *gen) appendOwnNumber(b []byte, kind, id uint64, ci int) []byte {
+	return appendPartyNumber(b, ci, false, rng{hash(g.seedKey, tagOwnNumber, kind, id)}, true)
 }
 
-// sipCallID is a callId as the service writes them, such as
+// ownNumbers computes the numbers of the bridges, toll and toll-free, of
+// every country, and of the bots: a few a tenant, written once rather
+// than once a call.
+func (g *gen) ownNumbers() {
+	for kind := range g.bridgeNumbers {
+		g.bridgeNumbers[kind] = make([]string, len(countries))
+		for ci := range countries {
+			g.bridgeNumbers[kind][ci] = string(g.appendOwnNumber(nil, uint64(kind)+1, uint64(ci), ci))
+		}
+	}
+	g.botNumbers = make([]string, len(g.bots))
+	for b, bt := range g.bots {
+		g.botNumbers[b] = string(g.appendOwnNumber(nil, 3, uint64(b), int(bt.loc)))
+	}
+}
+
+// appendSIPCallID writes a callId as the service writes them, such as
 // 1835317186_112562680@61.221.3.176: not unique by contract, drawn from the
 // call's key.
-func sipCallID(r rng) string {
-	b := make([]byte, 0, 40)
+func appendSIPCallID(b []byte, r rng) []byte {
 	b = strconv.AppendUint(b, r.below(1<<31), 10)
 	b = append(b, '_')
 	b = strconv.AppendUint(b, r.below(1<<30), 10)
@@ -379,24 +415,21 @@ func sipCallID(r rng) string {
 		}
 		b = strconv.AppendUint(b, 1+r.below(254), 10)
 	}
-	return string(b)
+	return b
 }
 
-// otherCall expands a draw of user u's (stream streamUser) or bot b's
-// (streamBot) calls into a full call.
-func (g *gen) otherCall(users []report.User, stream, unit int, d int64, x *odraw) report.Call {
+// logOther fills lc with the call of draw x of user u's (stream
+// streamUser) or bot b's (streamBot) calls of day d, as the call log lists
+// it.
+func (g *gen) logOther(lc *LogCall, users []report.User, stream, unit int, d int64, x *odraw) {
 	key := logKey(stream, unit, d, x.k)
 	loc, other := &countries[x.loc], &countries[x.other]
-	start := time.Unix(x.start, 0).UTC()
-	c := report.Call{
-		ID:                    g.callID(key).String(),
-		CallID:                sipCallID(rng{hash(g.seedKey, tagCallID, key, 0)}),
-		CallType:              otherTypes[x.typ],
-		StartDateTime:         start,
-		EndDateTime:           start.Add(time.Duration(x.seconds) * time.Second),
+	*lc = LogCall{
+		Start:                 x.start,
 		Duration:              int64(x.seconds),
-		Charge:                report.Cents(x.charge),
-		ConnectionCharge:      report.Cents(x.conn),
+		Charge:                x.charge,
+		ConnectionCharge:      x.conn,
+		CallType:              otherTypes[x.typ],
 		Currency:              currencyNames[x.loc],
 		UsageLocation:         codeNames[x.loc],
 		TenantCountryCode:     g.tenantCountryName,
@@ -404,55 +437,72 @@ func (g *gen) otherCall(users []report.User, stream, unit int, d int64, x *odraw
 		Operator:              "Microsoft",
 		CallDurationSource:    "microsoft",
 		InventoryType:         "Subscriber",
+		text:                  lc.text[:0],
+		user:                  -1,
+		key:                   key,
+		stream:                uint8(stream),
 	}
 	if x.other != x.loc {
-		c.DestinationContext = report.International
+		lc.DestinationContext = report.International
 	}
-	party := partyNumber(other, x.mobile, rng{hash(g.seedKey, tagParty, key, 0)}, false)
-	var own string
+	lo := len(lc.text)
+	lc.text = g.callID(key).appendTo(lc.text)
+	lc.id = lc.since(lo)
+	lo = len(lc.text)
+	lc.text = appendSIPCallID(lc.text, rng{hash(g.seedKey, tagCallID, key, 0)})
+	lc.callID = lc.since(lo)
+	lo = len(lc.text)
+	lc.text = appendPartyNumber(lc.text, int(x.other), x.mobile, rng{hash(g.seedKey, tagParty, key, 0)}, false)
+	party := lc.since(lo)
+	lo = len(lc.text)
+	var own span
 	switch stream {
 	case streamBot:
-		c.LicenseCapability = "MCOEV_VIRTUALUSER"
-		c.InventoryType = "Service"
-		kind := uint64(3)
+		lc.LicenseCapability = "MCOEV_VIRTUALUSER"
+		lc.InventoryType = "Service"
 		if x.tollFree {
-			c.InventoryType = "TollFree"
+			lc.InventoryType = "TollFree"
 		}
-		own = g.ownNumber(kind, uint64(unit), loc)
+		lc.text = append(lc.text, g.botNumbers[unit]...)
+		own = lc.since(lo)
 	default:
 		u := &users[unit]
-		c.OrganizerID = u.ID
+		lc.user = int32(unit)
+		lc.OrganizerID, lc.UserPrincipalName, lc.UserDisplayName = u.ID, u.UserPrincipalName, u.DisplayName
 		plan := g.plans[unit]
-		c.LicenseCapability = planCapability[plan]
+		lc.LicenseCapability = planCapability[plan]
+		home := g.people[unit].home
 		if plan == planOperator && x.typ != typeConfIn { // dial-ins reach Microsoft's bridge
-			c.Operator = operators[countries[g.people[unit].home].code]
-			if c.Operator == "" {
-				c.Operator = "Colt"
-			}
-			c.CallDurationSource = "operator"
+			lc.Operator = countryOperators[home]
+			lc.CallDurationSource = "operator"
 		}
-		own = g.ownNumber(0, uint64(unit), &countries[g.people[unit].home])
 		if x.typ == typeConfIn {
-			kind := uint64(1)
-			c.InventoryType = "Service"
-			c.LicenseCapability = "MCOMEETADD"
+			kind := 0
+			lc.InventoryType = "Service"
+			lc.LicenseCapability = "MCOMEETADD"
 			if x.tollFree {
-				kind, c.InventoryType = 2, "TollFree"
+				kind, lc.InventoryType = 1, "TollFree"
 			}
-			own = g.ownNumber(kind, uint64(x.loc), loc)
+			lc.text = append(lc.text, g.bridgeNumbers[kind][x.loc]...)
+			own = lc.since(lo)
 			r := rng{hash(g.seedKey, tagDialIn, uint64(unit), uint64(d)<<16|uint64(x.k))}
-			c.ConferenceID = newGUID(r.next(), r.next()).String()
-		} else if x.charge > 0 {
-			c.LicenseCapability = "MCOPSTNPP"
+			lo = len(lc.text)
+			lc.text = newGUID(r.next(), r.next()).appendTo(lc.text)
+			lc.conf = lc.since(lo)
+		} else {
+			lc.text = g.appendOwnNumber(lc.text, 0, uint64(unit), int(home))
+			own = lc.since(lo)
+			if x.charge > 0 {
+				lc.LicenseCapability = "MCOPSTNPP"
+			}
 		}
 	}
 	switch x.typ {
 	case typeUserIn, typeConfIn, typeBotIn:
-		c.CallerNumber, c.CalleeNumber = party, own
-		c.DestinationName = loc.name
+		lc.caller, lc.callee = party, own
+		lc.DestinationName = loc.name
 	default:
-		c.CallerNumber, c.CalleeNumber = own, party
-		c.DestinationName = other.name
+		lc.caller, lc.callee = own, party
+		lc.DestinationName = other.name
 	}
-	return c
 }

@@ -1,9 +1,6 @@
 package generator
 
-import (
-	"encoding/hex"
-	"math/bits"
-)
+import "math/bits"
 
 // Everything random in a tenant comes from splitmix64 (Steele, Lea and Flood,
 // "Fast splittable pseudorandom number generators", 2014): a 64-bit counter
@@ -89,20 +86,32 @@ func newGUID(hi, lo uint64) guid {
 func (g guid) less(o guid) bool { return g.hi < o.hi || g.hi == o.hi && g.lo < o.lo }
 
 func (g guid) String() string {
-	var raw [16]byte
-	for i := range 8 {
-		raw[i] = byte(g.hi >> (56 - 8*i))
-		raw[8+i] = byte(g.lo >> (56 - 8*i))
-	}
 	var b [36]byte
-	hex.Encode(b[0:8], raw[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], raw[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], raw[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], raw[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], raw[10:16])
+	g.put(&b)
 	return string(b[:])
+}
+
+// appendTo writes the string of g to b.
+func (g guid) appendTo(b []byte) []byte {
+	var t [36]byte
+	g.put(&t)
+	return append(b, t[:]...)
+}
+
+// put writes the string of g to b: 8-4-4-4-12 lower-case hex digits, the
+// hyphens between.
+func (g guid) put(b *[36]byte) {
+	const digits = "0123456789abcdef"
+	w, shift := g.hi, 60
+	for i := range 36 {
+		switch i {
+		case 8, 13, 18, 23:
+			b[i] = '-'
+			continue
+		case 19:
+			w, shift = g.lo, 60
+		}
+		b[i] = digits[w>>shift&0xf]
+		shift -= 4
+	}
 }
