@@ -291,3 +291,32 @@ func TestCallsAtAsBefore(t *testing.T) {
 		})
 	}
 }
+
+func TestAppendDecimal(t *testing.T) {
+	values := []uint64{0, 1, 9, 10, 11, 99, 100, 101, 254, 255, 999, 1000, 1 << 30, 1<<31 - 1, 1 << 31, 999999999, 1000000000, 9999999999}
+	r := rng{42}
+	for range 10000 {
+		values = append(values, r.below(1<<31), r.below(1000))
+	}
+	for _, v := range values {
+		if got, want := string(appendDecimal([]byte("x"), v)), "x"+strconv.FormatUint(v, 10); got != want {
+			t.Errorf("appendDecimal(x, %d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestGUIDString(t *testing.T) {
+	r := rng{7}
+	for i := range 10000 {
+		g := guid{r.next(), r.next()}
+		if i == 0 {
+			g = guid{}
+		}
+		if got, want := string(g.appendTo([]byte("x"))), "x"+oldGUIDString(g); got != want {
+			t.Fatalf("guid{%#x, %#x}.appendTo(x) = %q, want %q", g.hi, g.lo, got, want)
+		}
+		if got, want := g.String(), oldGUIDString(g); got != want {
+			t.Fatalf("guid{%#x, %#x}.String() = %q, want %q", g.hi, g.lo, got, want)
+		}
+	}
+}

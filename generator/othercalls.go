@@ -2,7 +2,6 @@ package generator
 
 import (
 	"math/big"
-	"strconv"
 
 	"github.com/dialoutkit/dialoutkit/report"
 )
@@ -405,18 +404,42 @@ func (g *gen) ownNumbers() {
 // 1835317186_112562680@61.221.3.176: not unique by contract, drawn from the
 // call's key.
 func appendSIPCallID(b []byte, r rng) []byte {
-	b = strconv.AppendUint(b, r.below(1<<31), 10)
+	b = appendDecimal(b, r.below(1<<31))
 	b = append(b, '_')
-	b = strconv.AppendUint(b, r.below(1<<30), 10)
+	b = appendDecimal(b, r.below(1<<30))
 	b = append(b, '@')
 	for i := range 4 {
 		if i > 0 {
 			b = append(b, '.')
 		}
-		b = strconv.AppendUint(b, 1+r.below(254), 10)
+		b = appendDecimal(b, 1+r.below(254))
 	}
 	return b
 }
+
+// appendDecimal writes v in decimal, as strconv.AppendUint(b, v, 10) does,
+// for the values of a callId: v < 10^10.
+func appendDecimal(b []byte, v uint64) []byte {
+	var t [10]byte
+	i := len(t)
+	for v >= 10 && i >= 2 {
+		i -= 2
+		x := 2 * (v % 100)
+		t[i], t[i+1] = decimalPairs[x], decimalPairs[x+1]
+		v /= 100
+	}
+	if v > 0 || i == len(t) {
+		i--
+		t[i] = byte('0' + v)
+	}
+	return append(b, t[i:]...)
+}
+
+// decimalPairs holds the two decimal digits of 0 to 99.
+const decimalPairs = "" +
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // logOther fills lc with the call of draw x of user u's (stream
 // streamUser) or bot b's (streamBot) calls of day d, as the call log lists

@@ -93,25 +93,40 @@ func (g guid) String() string {
 
 // appendTo writes the string of g to b.
 func (g guid) appendTo(b []byte) []byte {
-	var t [36]byte
-	g.put(&t)
-	return append(b, t[:]...)
+	n := len(b)
+	b = append(b, "00000000-0000-0000-0000-000000000000"...)
+	g.put((*[36]byte)(b[n:]))
+	return b
 }
 
 // put writes the string of g to b: 8-4-4-4-12 lower-case hex digits, the
 // hyphens between.
 func (g guid) put(b *[36]byte) {
-	const digits = "0123456789abcdef"
-	w, shift := g.hi, 60
-	for i := range 36 {
-		switch i {
-		case 8, 13, 18, 23:
-			b[i] = '-'
-			continue
-		case 19:
-			w, shift = g.lo, 60
-		}
-		b[i] = digits[w>>shift&0xf]
-		shift -= 4
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
+	putHex(b[0:8], g.hi>>32)
+	putHex(b[9:13], g.hi>>16)
+	putHex(b[14:18], g.hi)
+	putHex(b[19:23], g.lo>>48)
+	putHex(b[24:36], g.lo)
+}
+
+// putHex writes the last len(b)/2 bytes of w to b in hex, two digits a
+// byte, the most significant first.
+func putHex(b []byte, w uint64) {
+	for i := len(b) - 2; i >= 0; i -= 2 {
+		x := 2 * int(w&0xff)
+		b[i], b[i+1] = hexPairs[x], hexPairs[x+1]
+		w >>= 8
 	}
 }
+
+// hexPairs holds the two lower-case hex digits of every byte.
+const hexPairs = "" +
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" +
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f" +
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" +
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f" +
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f" +
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" +
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf" +
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
