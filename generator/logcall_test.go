@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dialoutkit/dialoutkit/report"
 )
@@ -318,5 +319,52 @@ func TestGUIDString(t *testing.T) {
 		if got, want := g.String(), oldGUIDString(g); got != want {
 			t.Fatalf("guid{%#x, %#x}.String() = %q, want %q", g.hi, g.lo, got, want)
 		}
+	}
+}
+
+// TestLogCallNeedsNoEscaping checks what LogCall promises of its strings
+// and texts but the user's identity: valid UTF-8 without a control
+// character, '"', '\\', U+2028 or U+2029, over every call of a tenant and
+// every name of the tables they come from.
+func TestLogCallNeedsNoEscaping(t *testing.T) {
+	plain := func(s string) bool {
+		if !utf8.ValidString(s) {
+			return false
+		}
+		for _, r := range s {
+			if r < 0x20 || r == 0x7f || r == '"' || r == '\\' || r == '\u2028' || r == '\u2029' {
+				return false
+			}
+		}
+		return true
+	}
+	var names []string
+	for i, c := range countries {
+		names = append(names, c.name, codeNames[i], countryOperators[i])
+		if c.userWeight > 0 { // a usage location, whose currency calls are charged in
+			names = append(names, currencyNames[i])
+		}
+	}
+	names = append(names, otherTypes[:]...)
+	names = append(names, planCapability[:]...)
+	for _, s := range names {
+		if !plain(s) {
+			t.Errorf("table string %q needs escaping", s)
+		}
+	}
+	tn := generate(t, smallSpec())
+	n := 0
+	for lc := range tn.LogCallsAt(0, len(tn.log.calls)) {
+		for _, s := range []string{string(lc.ID()), string(lc.CallID()), string(lc.CalleeNumber()), string(lc.CallerNumber()),
+			string(lc.ConferenceID()), lc.CallType, lc.Currency, lc.UsageLocation, lc.TenantCountryCode, lc.OtherPartyCountryCode,
+			lc.DestinationName, lc.LicenseCapability, lc.InventoryType, lc.Operator, lc.CallDurationSource} {
+			if !plain(s) {
+				t.Fatalf("call %s: %q needs escaping", lc.ID(), s)
+			}
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("LogCallsAt lists no call")
 	}
 }
