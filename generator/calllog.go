@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"iter"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -125,22 +126,25 @@ func (g *gen) buildLog(ctx context.Context) (*logIndex, error) {
 // start in Unix seconds, its type (an index in callTypes) and duration.
 func (g *gen) eachCall(d int64, kind uint8, buf *[]draw, obuf *[]odraw, fn func(stream, unit int, start int64, k uint16, typ uint8, secs int32)) {
 	for u := range g.people {
-		*buf = g.day(u, d, kind, (*buf)[:0])
+		*buf = g.day(u, d, kind, (*buf)[:0], allCalls)
 		for _, x := range *buf {
 			fn(streamDialOut, u, x.start, x.k, typeDialOut, x.seconds)
 		}
-		*obuf = g.otherDay(u, d, kind, (*obuf)[:0])
+		*obuf = g.otherDay(u, d, kind, (*obuf)[:0], allCalls)
 		for _, x := range *obuf {
 			fn(streamUser, u, x.start, x.k, x.typ, x.seconds)
 		}
 	}
 	for b := range g.bots {
-		*obuf = g.botDay(b, d, kind, (*obuf)[:0])
+		*obuf = g.botDay(b, d, kind, (*obuf)[:0], allCalls)
 		for _, x := range *obuf {
 			fn(streamBot, b, x.start, x.k, x.typ, x.seconds)
 		}
 	}
 }
+
+// allCalls asks day, otherDay and botDay for every call of the day.
+const allCalls = math.MaxInt
 
 // typeDialOut is conf_out's index in callTypes, after otherTypes.
 const typeDialOut = uint8(len(otherTypes))
@@ -227,6 +231,7 @@ func (t *Tenant) LogCallsAt(lo, hi int) iter.Seq[*LogCall] {
 type regen struct {
 	stream, unit int
 	d            int64
+	n            int // draws kept of that user-day
 	ok           bool
 	buf          []draw
 	obuf         []odraw
@@ -236,16 +241,22 @@ type regen struct {
 // logCallAt regenerates the call of entry e of day d into r.lc.
 func (g *gen) logCallAt(r *regen, users []report.User, d int64, e uint64) {
 	_, stream, unit, k := unpackEntry(e)
-	if !r.ok || r.stream != stream || r.unit != unit || r.d != d {
+	// The draws of the day up to the call's: the stream draws them in
+	// order, so those after it need not be drawn.
+	upto := int(k) + 1
+	if !r.ok || r.stream != stream || r.unit != unit || r.d != d || upto > r.n {
 		r.stream, r.unit, r.d, r.ok = stream, unit, d, true
 		kind := g.kinds[d-g.firstDay]
 		switch stream {
 		case streamDialOut:
-			r.buf = g.day(unit, d, kind, r.buf[:0])
+			r.buf = g.day(unit, d, kind, r.buf[:0], upto)
+			r.n = len(r.buf)
 		case streamUser:
-			r.obuf = g.otherDay(unit, d, kind, r.obuf[:0])
+			r.obuf = g.otherDay(unit, d, kind, r.obuf[:0], upto)
+			r.n = len(r.obuf)
 		case streamBot:
-			r.obuf = g.botDay(unit, d, kind, r.obuf[:0])
+			r.obuf = g.botDay(unit, d, kind, r.obuf[:0], upto)
+			r.n = len(r.obuf)
 		}
 	}
 	if stream == streamDialOut {

@@ -53,9 +53,10 @@ func (g *gen) count(u int, d int64, kind uint8) (int, rng) {
 	return n + r.geometric(q), r
 }
 
-// day appends the calls user u organizes on UTC day d. They depend only on
-// the spec's seed, intensity and international share, u's attributes and d.
-func (g *gen) day(u int, d int64, kind uint8, buf []draw) []draw {
+// day appends the calls user u organizes on UTC day d, the first upto of
+// them at most. They depend only on the spec's seed, intensity and
+// international share, u's attributes and d.
+func (g *gen) day(u int, d int64, kind uint8, buf []draw, upto int) []draw {
 	n, r := g.count(u, d, kind)
 	if n == 0 {
 		return buf
@@ -66,7 +67,7 @@ func (g *gen) day(u int, d int64, kind uint8, buf []draw) []draw {
 	dayStart := d * 86400
 	var prev draw
 	meetings := uint16(0)
-	for k := range n {
+	for k := range min(n, upto) {
 		x := draw{k: uint16(k), loc: loc, dialer: int32(u)}
 
 		// When: a meeting at a local business hour, or another dial-out of
@@ -178,6 +179,7 @@ func (g *gen) logDialOut(lc *LogCall, users []report.User, u int, d int64, x *dr
 		OrganizerID:           users[u].ID,
 		UserPrincipalName:     users[u].UserPrincipalName,
 		UserDisplayName:       users[u].DisplayName,
+		UserPlain:             g.plainUsers,
 		Start:                 x.start,
 		Duration:              int64(x.seconds),
 		Charge:                x.charge,

@@ -75,6 +75,7 @@ type gen struct {
 	tenantCountryName string
 	bridgeNumbers     [2][]string // per country, the toll and the toll-free conference bridge's
 	botNumbers        []string
+	plainUsers        bool // every user's identity needs no escaping (LogCall.UserPlain)
 }
 
 func newGen(s Spec) *gen {
@@ -154,6 +155,7 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 		return nil, err
 	}
 	users := g.uniqueUsers(ids, g.people)
+	g.plainUsers = plainUsers(users)
 	g.bots = make([]bot, (n+usersPerBot-1)/usersPerBot)
 	for b := range g.bots {
 		g.bots[b] = g.newBot(b)
@@ -201,7 +203,7 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 			seg := entries[offset[u] : offset[u]+int(counts[u])]
 			i := 0
 			for j, kind := range g.kinds {
-				buf = g.day(u, g.firstDay+int64(j), kind, buf[:0])
+				buf = g.day(u, g.firstDay+int64(j), kind, buf[:0], allCalls)
 				for k := range buf {
 					seg[i] = buf[k].entry(u)
 					i++

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"time"
+	"unicode/utf8"
 
 	"github.com/dialoutkit/dialoutkit/report"
 )
@@ -15,11 +16,12 @@ import (
 // Start + Duration; a dial-out's CallType is empty, as report.Call's.
 //
 // Every string and text of a LogCall but the user's identity
-// (OrganizerID, UserPrincipalName, UserDisplayName) is valid UTF-8 without
-// a control character, '"', '\\', U+2028 or U+2029: a JSON string holds it
-// as it is.
+// (OrganizerID, UserPrincipalName, UserDisplayName) is plain: valid UTF-8
+// without a control character, '"', '\\', U+2028 or U+2029, which a JSON
+// string holds as it is. The identity is plain too when UserPlain is true.
 type LogCall struct {
 	OrganizerID, UserPrincipalName, UserDisplayName string // empty for a bot's call
+	UserPlain                                       bool   // every user's identity of the tenant is plain
 
 	Start              int64 // startDateTime, Unix seconds
 	Duration           int64 // seconds
@@ -63,6 +65,30 @@ func (c *LogCall) CallerNumber() []byte { return c.of(c.caller) }
 
 // ConferenceID returns the call's conferenceId, empty when it has none.
 func (c *LogCall) ConferenceID() []byte { return c.of(c.conf) }
+
+// plain reports whether s is valid UTF-8 without a control character,
+// '"', '\\', U+2028 or U+2029.
+func plain(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == '"' || r == '\\' || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainUsers reports whether every user's identity is plain.
+func plainUsers(users []report.User) bool {
+	for i := range users {
+		if u := &users[i]; !plain(u.ID) || !plain(u.UserPrincipalName) || !plain(u.DisplayName) {
+			return false
+		}
+	}
+	return true
+}
 
 // fullCall is the report.Call of lc, with its dialer and its user's usage
 // location; its texts share one allocation.

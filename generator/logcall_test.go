@@ -214,13 +214,13 @@ func (t *Tenant) oldCallsAt(lo, hi int) []report.Call {
 		var c report.Call
 		switch stream {
 		case streamDialOut:
-			buf = g.day(unit, d, kind, buf[:0])
+			buf = g.day(unit, d, kind, buf[:0], allCalls)
 			c = g.oldCall(users, unit, d, &buf[k])
 		case streamUser:
-			obuf = g.otherDay(unit, d, kind, obuf[:0])
+			obuf = g.otherDay(unit, d, kind, obuf[:0], allCalls)
 			c = g.oldOtherCall(users, stream, unit, d, &obuf[k])
 		case streamBot:
-			obuf = g.botDay(unit, d, kind, obuf[:0])
+			obuf = g.botDay(unit, d, kind, obuf[:0], allCalls)
 			c = g.oldOtherCall(users, stream, unit, d, &obuf[k])
 		}
 		if stream != streamBot {
@@ -366,5 +366,28 @@ func TestLogCallNeedsNoEscaping(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("LogCallsAt lists no call")
+	}
+}
+
+func TestPlain(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{
+		{"", true}, {"anna.schmidt@contoso.com", true}, {"Zoë O'Brien-Łukasz 日本", true}, {"\x7f", true},
+		{`say "hi"`, false}, {`a\b`, false}, {"tab\t", false}, {"\x00", false}, {"bad \xff", false},
+		{"line\u2028", false}, {"para\u2029", false},
+	} {
+		if got := plain(c.s); got != c.want {
+			t.Errorf("plain(%q) = %v, want %v", c.s, got, c.want)
+		}
+	}
+	users := []report.User{{ID: "a", UserPrincipalName: "b@c", DisplayName: "Zoë"}}
+	if !plainUsers(users) {
+		t.Errorf("plainUsers(%v) = false, want true", users)
+	}
+	users = append(users, report.User{ID: "b", UserPrincipalName: "c@d", DisplayName: `The "Boss"`})
+	if plainUsers(users) {
+		t.Errorf("plainUsers(%v) = true, want false", users)
 	}
 }

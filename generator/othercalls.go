@@ -230,8 +230,9 @@ func perMinute(seconds int32, rate int64, mobile bool) int64 {
 	return ((int64(seconds)+59)/60*rate*mult + 100) / 200
 }
 
-// otherDay appends user u's other calls of day d.
-func (g *gen) otherDay(u int, d int64, kind uint8, buf []odraw) []odraw {
+// otherDay appends user u's other calls of day d, the first upto of them
+// at most.
+func (g *gen) otherDay(u int, d int64, kind uint8, buf []odraw, upto int) []odraw {
 	plan := g.plans[u]
 	q := g.other[plan][kind]
 	if q == 0 {
@@ -245,7 +246,7 @@ func (g *gen) otherDay(u int, d int64, kind uint8, buf []odraw) []odraw {
 	p := &g.people[u]
 	loc, tz := p.where(d)
 	from := &countries[loc]
-	for k := range n {
+	for k := range min(n, upto) {
 		x := odraw{k: uint16(k), loc: loc, other: loc}
 		x.start = startAt(&r, d, tz)
 		x.typ = typeConfIn
@@ -292,8 +293,8 @@ func (g *gen) otherDay(u int, d int64, kind uint8, buf []odraw) []odraw {
 	return buf
 }
 
-// botDay appends bot b's calls of day d.
-func (g *gen) botDay(b int, d int64, kind uint8, buf []odraw) []odraw {
+// botDay appends bot b's calls of day d, the first upto of them at most.
+func (g *gen) botDay(b int, d int64, kind uint8, buf []odraw, upto int) []odraw {
 	q := g.other[len(planShares)][kind]
 	if q == 0 {
 		return buf
@@ -302,7 +303,7 @@ func (g *gen) botDay(b int, d int64, kind uint8, buf []odraw) []odraw {
 	n := r.geometric(q) + r.geometric(q)
 	bt := g.bots[b]
 	from := &countries[bt.loc]
-	for k := range n {
+	for k := range min(n, upto) {
 		x := odraw{k: uint16(k), loc: bt.loc, other: bt.loc, typ: typeBotIn}
 		x.start = startAt(&r, d, bt.tz)
 		x.seconds = duration(&r, true)
@@ -420,19 +421,23 @@ func appendSIPCallID(b []byte, r rng) []byte {
 // appendDecimal writes v in decimal, as strconv.AppendUint(b, v, 10) does,
 // for the values of a callId: v < 10^10.
 func appendDecimal(b []byte, v uint64) []byte {
-	var t [10]byte
-	i := len(t)
+	n := 1
+	for p := uint64(10); v >= p && n < 10; p *= 10 {
+		n++
+	}
+	b = append(b, "0000000000"[:n]...)
+	t := b[len(b)-n:]
+	i := n
 	for v >= 10 && i >= 2 {
 		i -= 2
 		x := 2 * (v % 100)
 		t[i], t[i+1] = decimalPairs[x], decimalPairs[x+1]
 		v /= 100
 	}
-	if v > 0 || i == len(t) {
-		i--
-		t[i] = byte('0' + v)
+	if i > 0 {
+		t[i-1] = byte('0' + v)
 	}
-	return append(b, t[i:]...)
+	return b
 }
 
 // decimalPairs holds the two decimal digits of 0 to 99.
@@ -492,6 +497,7 @@ func (g *gen) logOther(lc *LogCall, users []report.User, stream, unit int, d int
 		u := &users[unit]
 		lc.user = int32(unit)
 		lc.OrganizerID, lc.UserPrincipalName, lc.UserDisplayName = u.ID, u.UserPrincipalName, u.DisplayName
+		lc.UserPlain = g.plainUsers
 		plan := g.plans[unit]
 		lc.LicenseCapability = planCapability[plan]
 		home := g.people[unit].home

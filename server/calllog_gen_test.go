@@ -58,9 +58,24 @@ func TestLogCallMatchesLogRow(t *testing.T) {
 						t.Fatalf("CallsAt lists %d calls, LogCallsAt more", i)
 					}
 					types[call.Type()]++
+					if !lc.UserPlain && lc.OrganizerID != "" {
+						t.Fatalf("call %d: UserPlain is false for the generator's users", lo+i)
+					}
 					want := appendLogRow(nil, &call, c.ieee754, c.beta)
 					if got := appendLogCall(nil, lc, c.ieee754, c.beta); string(got) != string(want) {
 						t.Fatalf("call %d: appendLogCall wrote\n%s\nwant (appendLogRow)\n%s", lo+i, got, want)
+					}
+					// A user's identity that needs escaping is escaped.
+					if lc.OrganizerID != "" {
+						awkward, changed := *lc, call
+						s := awkwardStrings[i%len(awkwardStrings)]
+						awkward.UserPlain = false
+						awkward.UserDisplayName, changed.UserDisplayName = s, s
+						awkward.UserPrincipalName, changed.UserPrincipalName = "u"+s+"@contoso.com", "u"+s+"@contoso.com"
+						want := appendLogRow(nil, &changed, c.ieee754, c.beta)
+						if got := appendLogCall(nil, &awkward, c.ieee754, c.beta); string(got) != string(want) {
+							t.Fatalf("call %d with the user %q: appendLogCall wrote\n%s\nwant (appendLogRow)\n%s", lo+i, s, got, want)
+						}
 					}
 					i++
 				}

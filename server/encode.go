@@ -214,8 +214,9 @@ func appendLogRow(b []byte, c *report.Call, ieee754, beta bool) []byte {
 // appendLogCall writes the pstnCallLogRow of a generated call, exactly as
 // appendLogRow writes the report.Call it stands for, but from the
 // generator's fields, without building their strings: its texts and its
-// strings from the generator's tables need no escaping (generator.LogCall);
-// the user's identity is escaped as appendLogRow does.
+// strings from the generator's tables need no escaping (generator.LogCall),
+// nor the user's identity when UserPlain says so; else it is escaped as
+// appendLogRow does.
 func appendLogCall(b []byte, c *generator.LogCall, ieee754, beta bool) []byte {
 	money := func(b []byte, cents int64) []byte {
 		if ieee754 {
@@ -229,12 +230,21 @@ func appendLogCall(b []byte, c *generator.LogCall, ieee754, beta bool) []byte {
 	b = append(b, c.ID()...)
 	b = append(b, `","callId":`...)
 	b = appendPlainOptional(b, c.CallID())
-	b = append(b, `,"userId":`...)
-	b = appendOptional(b, c.OrganizerID)
-	b = append(b, `,"userPrincipalName":`...)
-	b = appendOptional(b, c.UserPrincipalName)
-	b = append(b, `,"userDisplayName":`...)
-	b = appendOptional(b, c.UserDisplayName)
+	if c.UserPlain {
+		b = append(b, `,"userId":`...)
+		b = appendPlainOptional(b, c.OrganizerID)
+		b = append(b, `,"userPrincipalName":`...)
+		b = appendPlainOptional(b, c.UserPrincipalName)
+		b = append(b, `,"userDisplayName":`...)
+		b = appendPlainOptional(b, c.UserDisplayName)
+	} else {
+		b = append(b, `,"userId":`...)
+		b = appendOptional(b, c.OrganizerID)
+		b = append(b, `,"userPrincipalName":`...)
+		b = appendOptional(b, c.UserPrincipalName)
+		b = append(b, `,"userDisplayName":`...)
+		b = appendOptional(b, c.UserDisplayName)
+	}
 	b = append(b, `,"startDateTime":"`...)
 	b = appendUnixTime(b, c.Start)
 	b = append(b, `","endDateTime":"`...)
