@@ -293,15 +293,17 @@ func TestCallsAtAsBefore(t *testing.T) {
 	}
 }
 
-func TestAppendDecimal(t *testing.T) {
+func TestPutDecimal(t *testing.T) {
 	values := []uint64{0, 1, 9, 10, 11, 99, 100, 101, 254, 255, 999, 1000, 1 << 30, 1<<31 - 1, 1 << 31, 999999999, 1000000000, 9999999999}
 	r := rng{42}
 	for range 10000 {
 		values = append(values, r.below(1<<31), r.below(1000))
 	}
 	for _, v := range values {
-		if got, want := string(appendDecimal([]byte("x"), v)), "x"+strconv.FormatUint(v, 10); got != want {
-			t.Errorf("appendDecimal(x, %d) = %q, want %q", v, got, want)
+		var buf [40]byte
+		buf[0] = 'x'
+		if got, want := string(buf[:putDecimal(&buf, 1, v)]), "x"+strconv.FormatUint(v, 10); got != want {
+			t.Errorf("putDecimal(x, %d) wrote %q, want %q", v, got, want)
 		}
 	}
 }

@@ -403,42 +403,45 @@ func (g *gen) ownNumbers() {
 
 // appendSIPCallID writes a callId as the service writes them, such as
 // 1835317186_112562680@61.221.3.176: not unique by contract, drawn from the
-// call's key.
+// call's key. Its digits go to a local array first, then to b at once.
 func appendSIPCallID(b []byte, r rng) []byte {
-	b = appendDecimal(b, r.below(1<<31))
-	b = append(b, '_')
-	b = appendDecimal(b, r.below(1<<30))
-	b = append(b, '@')
-	for i := range 4 {
-		if i > 0 {
-			b = append(b, '.')
+	var t [40]byte
+	i := putDecimal(&t, 0, r.below(1<<31))
+	t[i] = '_'
+	i = putDecimal(&t, i+1, r.below(1<<30))
+	t[i] = '@'
+	i++
+	for k := range 4 {
+		if k > 0 {
+			t[i] = '.'
+			i++
 		}
-		b = appendDecimal(b, 1+r.below(254))
+		i = putDecimal(&t, i, 1+r.below(254))
 	}
-	return b
+	return append(b, t[:i]...)
 }
 
-// appendDecimal writes v in decimal, as strconv.AppendUint(b, v, 10) does,
-// for the values of a callId: v < 10^10.
-func appendDecimal(b []byte, v uint64) []byte {
+// putDecimal writes v < 10^10 in decimal, as strconv.FormatUint(v, 10),
+// to t from i on, and returns the index after it.
+func putDecimal(t *[40]byte, i int, v uint64) int {
 	n := 1
-	for p := uint64(10); v >= p && n < 10; p *= 10 {
+	for n < 10 && v >= pow10[n] {
 		n++
 	}
-	b = append(b, "0000000000"[:n]...)
-	t := b[len(b)-n:]
-	i := n
-	for v >= 10 && i >= 2 {
-		i -= 2
+	end := i + n
+	for j := end; v >= 10; v /= 100 {
+		j -= 2
 		x := 2 * (v % 100)
-		t[i], t[i+1] = decimalPairs[x], decimalPairs[x+1]
-		v /= 100
+		t[j], t[j+1] = decimalPairs[x], decimalPairs[x+1]
+		if v < 100 {
+			return end
+		}
 	}
-	if i > 0 {
-		t[i-1] = byte('0' + v)
-	}
-	return b
+	t[i] = byte('0' + v)
+	return end
 }
+
+var pow10 = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000}
 
 // decimalPairs holds the two decimal digits of 0 to 99.
 const decimalPairs = "" +

@@ -92,6 +92,7 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 func appendLogPage(b []byte, log report.CallLog, runs [][2]int, n int, ieee754, beta bool) []byte {
 	i := 0
 	if gl, ok := log.(generatedLog); ok {
+		var k clock
 		for _, run := range runs {
 			for c := range gl.LogCallsAt(run[0], run[1]) {
 				if i == n {
@@ -100,7 +101,7 @@ func appendLogPage(b []byte, log report.CallLog, runs [][2]int, n int, ieee754, 
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendLogCall(b, c, ieee754, beta)
+				b = appendLogCall(b, c, &k, ieee754, beta)
 				i++
 			}
 		}

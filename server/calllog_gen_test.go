@@ -52,6 +52,7 @@ func TestLogCallMatchesLogRow(t *testing.T) {
 				defer stop()
 				types := map[string]int{}
 				i := 0
+				var k clock
 				for lc := range tenant.LogCallsAt(lo, hi) {
 					call, ok := next()
 					if !ok {
@@ -62,7 +63,7 @@ func TestLogCallMatchesLogRow(t *testing.T) {
 						t.Fatalf("call %d: UserPlain is false for the generator's users", lo+i)
 					}
 					want := appendLogRow(nil, &call, c.ieee754, c.beta)
-					if got := appendLogCall(nil, lc, c.ieee754, c.beta); string(got) != string(want) {
+					if got := appendLogCall(nil, lc, &k, c.ieee754, c.beta); string(got) != string(want) {
 						t.Fatalf("call %d: appendLogCall wrote\n%s\nwant (appendLogRow)\n%s", lo+i, got, want)
 					}
 					// A user's identity that needs escaping is escaped.
@@ -73,7 +74,7 @@ func TestLogCallMatchesLogRow(t *testing.T) {
 						awkward.UserDisplayName, changed.UserDisplayName = s, s
 						awkward.UserPrincipalName, changed.UserPrincipalName = "u"+s+"@contoso.com", "u"+s+"@contoso.com"
 						want := appendLogRow(nil, &changed, c.ieee754, c.beta)
-						if got := appendLogCall(nil, &awkward, c.ieee754, c.beta); string(got) != string(want) {
+						if got := appendLogCall(nil, &awkward, &k, c.ieee754, c.beta); string(got) != string(want) {
 							t.Fatalf("call %d with the user %q: appendLogCall wrote\n%s\nwant (appendLogRow)\n%s", lo+i, s, got, want)
 						}
 					}
@@ -128,6 +129,16 @@ func TestAppendUnixTime(t *testing.T) {
 		}
 		if got := appendTime([]byte("x"), time.Unix(s, 0).In(time.FixedZone("x", 3600))); string(got) != string(want) {
 			t.Fatalf("appendTime(x, %d in UTC+1) = %q, want %q", s, got, want)
+		}
+	}
+	var k clock // one clock for every second, in this order, as a page uses it
+	for _, s := range secs {
+		want := time.Unix(s, 0).UTC().AppendFormat([]byte("x"), time.RFC3339Nano)
+		if got := k.appendTime([]byte("x"), s); string(got) != string(want) {
+			t.Fatalf("clock.appendTime(x, %d) = %q, want %q", s, got, want)
+		}
+		if got := k.appendTime([]byte("x"), s+1); string(got) != string(time.Unix(s+1, 0).UTC().AppendFormat([]byte("x"), time.RFC3339Nano)) {
+			t.Fatalf("clock.appendTime(x, %d) after %d = %q", s+1, s, got)
 		}
 	}
 	for _, ns := range []int64{1, 999_999_999, 123_000_000} {
