@@ -424,9 +424,12 @@ func appendSIPCallID(b []byte, r rng) []byte {
 // putDecimal writes v < 10^10 in decimal, as strconv.FormatUint(v, 10),
 // to t from i on, and returns the index after it.
 func putDecimal(t *[40]byte, i int, v uint64) int {
-	n := 1
-	for n < 10 && v >= pow10[n] {
-		n++
+	n := 10 // the callId's first two numbers mostly have 9 or 10 digits
+	if v < 1000 {
+		n = 3
+	}
+	for n > 1 && v < pow10[n-1] {
+		n--
 	}
 	end := i + n
 	for j := end; v >= 10; v /= 100 {
