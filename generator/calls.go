@@ -48,7 +48,7 @@ func (g *gen) count(u int, d int64, kind uint8) (int, rng) {
 	if q == 0 {
 		return 0, rng{}
 	}
-	r := rng{hash(g.seedKey, tagDay, uint64(u), uint64(d))}
+	r := rng{g.hash(tagDay, uint64(u), uint64(d))}
 	n := r.geometric(q)
 	return n + r.geometric(q), r
 }
@@ -208,19 +208,19 @@ func (g *gen) logDialOut(lc *LogCall, users []report.User, u int, d int64, x *dr
 	lo := len(lc.text)
 	lc.text = g.callID(key).appendTo(lc.text)
 	lc.id = lc.since(lo)
-	r := rng{hash(g.seedKey, tagConference, uint64(u), uint64(d)<<16|uint64(x.meeting))}
+	r := rng{g.hash(tagConference, uint64(u), uint64(d)<<16|uint64(x.meeting))}
 	lo = len(lc.text)
 	lc.text = newGUID(r.next(), r.next()).appendTo(lc.text)
 	lc.conf = lc.since(lo)
 	lo = len(lc.text)
-	lc.text = appendPartyNumber(lc.text, int(x.dest), x.mobile, rng{hash(g.seedKey, tagCallee, key, 0)}, false)
+	lc.text = appendPartyNumber(lc.text, int(x.dest), x.mobile, rng{g.hash(tagCallee, key, 0)}, false)
 	lc.callee = lc.since(lo)
 
 	// The call log's other fields, from streams of their own
 	// (othercalls.go): the bridge's number dialed out from, and who
 	// carried the call.
 	lo = len(lc.text)
-	lc.text = appendSIPCallID(lc.text, rng{hash(g.seedKey, tagCallID, key, 0)})
+	lc.text = appendSIPCallID(lc.text, rng{g.hash(tagCallID, key, 0)})
 	lc.callID = lc.since(lo)
 	lo = len(lc.text)
 	lc.text = append(lc.text, g.bridgeNumbers[0][x.loc]...)

@@ -62,6 +62,7 @@ func (t *Tenant) Spec() Spec { return t.g.spec }
 type gen struct {
 	spec     Spec
 	seedKey  uint64
+	tags     *tagKeys     // the first step of hash for seedKey, by tag
 	intl     uint64       // InternationalShare in 1/2^32
 	q        [][14]uint64 // per class and day kind, the geometric threshold of the daily count
 	firstDay int64        // first day of the window (days since 1970-01-01)
@@ -79,9 +80,11 @@ type gen struct {
 }
 
 func newGen(s Spec) *gen {
+	seedKey := mix(uint64(s.Seed) ^ 0x6469616c6f75746b) // "dialoutk"
 	g := &gen{
 		spec:     s,
-		seedKey:  mix(uint64(s.Seed) ^ 0x6469616c6f75746b), // "dialoutk"
+		seedKey:  seedKey,
+		tags:     newTagKeys(seedKey),
 		intl:     uint64(s.InternationalShare * (1 << 32)), // exact: a power of two
 		q:        thresholds(s.Intensity),
 		other:    otherRates(s.Intensity),

@@ -99,7 +99,7 @@ func (g *gen) fullCall(lc *LogCall, users []report.User) report.Call {
 		if lc.dialer >= 0 {
 			dialer = users[lc.dialer].ID
 		} else {
-			r := rng{hash(g.seedKey, tagExternal, lc.key, 0)}
+			r := rng{g.hash(tagExternal, lc.key, 0)}
 			text = newGUID(r.next(), r.next()).appendTo(text)
 		}
 	}

@@ -393,3 +393,18 @@ func TestPlain(t *testing.T) {
 		t.Errorf("plainUsers(%v) = true, want false", users)
 	}
 }
+
+func TestGenHash(t *testing.T) {
+	r := rng{3}
+	for _, seed := range []int64{0, 1, 42, -7} {
+		g := newGen(Spec{Seed: seed, WindowDays: 1})
+		for tag := range uint64(len(g.tags)) {
+			for range 50 {
+				a, b := r.next(), r.next()
+				if got, want := g.hash(tag, a, b), hash(g.seedKey, tag, a, b); got != want {
+					t.Fatalf("seed %d: g.hash(%d, %#x, %#x) = %#x, want %#x", seed, tag, a, b, got, want)
+				}
+			}
+		}
+	}
+}

@@ -172,7 +172,7 @@ func rateThresholds(perMonth *big.Rat) [14]uint64 {
 
 // phonePlan draws user u's phone plan, from a stream of its own.
 func (g *gen) phonePlan(u int) uint8 {
-	r := rng{hash(g.seedKey, tagPhone, uint64(u), 0)}
+	r := rng{g.hash(tagPhone, uint64(u), 0)}
 	x := r.below(1000)
 	for p, s := range planShares {
 		if x < s {
@@ -190,7 +190,7 @@ type bot struct {
 }
 
 func (g *gen) newBot(b int) bot {
-	r := rng{hash(g.seedKey, tagBot, uint64(b), 0)}
+	r := rng{g.hash(tagBot, uint64(b), 0)}
 	loc := uint8(pickCountry(r.below(userWeightTotal), -1, func(c *country) uint64 { return c.userWeight }))
 	return bot{loc: loc, tz: pickTZ(&r, int(loc))}
 }
@@ -238,7 +238,7 @@ func (g *gen) otherDay(u int, d int64, kind uint8, buf []odraw, upto int) []odra
 	if q == 0 {
 		return buf
 	}
-	r := rng{hash(g.seedKey, tagUserDay, uint64(u), uint64(d))}
+	r := rng{g.hash(tagUserDay, uint64(u), uint64(d))}
 	n := r.geometric(q) + r.geometric(q)
 	if n == 0 {
 		return buf
@@ -299,7 +299,7 @@ func (g *gen) botDay(b int, d int64, kind uint8, buf []odraw, upto int) []odraw 
 	if q == 0 {
 		return buf
 	}
-	r := rng{hash(g.seedKey, tagBotDay, uint64(b), uint64(d))}
+	r := rng{g.hash(tagBotDay, uint64(b), uint64(d))}
 	n := r.geometric(q) + r.geometric(q)
 	bt := g.bots[b]
 	from := &countries[bt.loc]
@@ -382,7 +382,7 @@ var countryOperators = func() []string {
 // appendOwnNumber writes a number of the tenant: a user's (kind 0), a conference
 // bridge's of a country (kind 1, toll; 2, toll-free) or a bot's (kind 3).
 func (g *gen) appendOwnNumber(b []byte, kind, id uint64, ci int) []byte {
-	return appendPartyNumber(b, ci, false, rng{hash(g.seedKey, tagOwnNumber, kind, id)}, true)
+	return appendPartyNumber(b, ci, false, rng{g.hash(tagOwnNumber, kind, id)}, true)
 }
 
 // ownNumbers computes the numbers of the bridges, toll and toll-free, of
@@ -483,10 +483,10 @@ func (g *gen) logOther(lc *LogCall, users []report.User, stream, unit int, d int
 	lc.text = g.callID(key).appendTo(lc.text)
 	lc.id = lc.since(lo)
 	lo = len(lc.text)
-	lc.text = appendSIPCallID(lc.text, rng{hash(g.seedKey, tagCallID, key, 0)})
+	lc.text = appendSIPCallID(lc.text, rng{g.hash(tagCallID, key, 0)})
 	lc.callID = lc.since(lo)
 	lo = len(lc.text)
-	lc.text = appendPartyNumber(lc.text, int(x.other), x.mobile, rng{hash(g.seedKey, tagParty, key, 0)}, false)
+	lc.text = appendPartyNumber(lc.text, int(x.other), x.mobile, rng{g.hash(tagParty, key, 0)}, false)
 	party := lc.since(lo)
 	lo = len(lc.text)
 	var own span
@@ -520,7 +520,7 @@ func (g *gen) logOther(lc *LogCall, users []report.User, stream, unit int, d int
 			}
 			lc.text = append(lc.text, g.bridgeNumbers[kind][x.loc]...)
 			own = lc.since(lo)
-			r := rng{hash(g.seedKey, tagDialIn, uint64(unit), uint64(d)<<16|uint64(x.k))}
+			r := rng{g.hash(tagDialIn, uint64(unit), uint64(d)<<16|uint64(x.k))}
 			lo = len(lc.text)
 			lc.text = newGUID(r.next(), r.next()).appendTo(lc.text)
 			lc.conf = lc.since(lo)

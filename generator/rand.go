@@ -37,6 +37,23 @@ func hash(seed, tag, a, b uint64) uint64 {
 	return mix(mix(mix(seed^tag*gamma)+a) ^ b*0xd1b54a32d192ed03)
 }
 
+// tagKeys holds, for each stream tag, the first step of hash for a seed
+// key: what every stream of that tag starts from.
+type tagKeys [tagDialIn + 1]uint64
+
+func newTagKeys(seed uint64) *tagKeys {
+	var k tagKeys
+	for tag := range k {
+		k[tag] = mix(seed ^ uint64(tag)*gamma)
+	}
+	return &k
+}
+
+// hash is hash(g.seedKey, tag, a, b), its first step done once a tenant.
+func (g *gen) hash(tag, a, b uint64) uint64 {
+	return mix(mix(g.tags[tag]+a) ^ b*0xd1b54a32d192ed03)
+}
+
 // rng is a splitmix64 stream.
 type rng struct{ s uint64 }
 
