@@ -416,10 +416,23 @@ func appendSIPCallID(b []byte, r rng) []byte {
 			t[i] = '.'
 			i++
 		}
-		i = putDecimal(&t, i, 1+r.below(254))
+		o := &octets[1+r.below(254)]
+		t[i], t[i+1], t[i+2] = o[0], o[1], o[2]
+		i += int(o[3])
 	}
 	return append(b, t[:i]...)
 }
+
+// octets holds the decimal digits of 0 to 255, then their number.
+var octets = func() (o [256][4]byte) {
+	for v := range o {
+		var t [40]byte
+		n := putDecimal(&t, 0, uint64(v))
+		copy(o[v][:3], t[:n])
+		o[v][3] = byte(n)
+	}
+	return o
+}()
 
 // putDecimal writes v < 10^10 in decimal, as strconv.FormatUint(v, 10),
 // to t from i on, and returns the index after it.
