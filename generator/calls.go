@@ -79,12 +79,7 @@ func (g *gen) day(u int, d int64, kind uint8, buf []draw, upto int) []draw {
 			}
 		}
 		if x.start < 0 {
-			h := r.below(hoursTotal)
-			hour := 0
-			for h >= hours[hour] {
-				h -= hours[hour]
-				hour++
-			}
+			hour := hourOf[r.below(hoursTotal)]
 			local := int64(hour)*3600 + int64(r.below(3600))
 			x.start = dayStart + ((local-int64(tz)*60)%86400+86400)%86400
 			x.meeting = meetings

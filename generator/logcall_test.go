@@ -408,3 +408,20 @@ func TestGenHash(t *testing.T) {
 		}
 	}
 }
+
+// TestHourOf checks the table against the walk through hours it replaces.
+func TestHourOf(t *testing.T) {
+	if uint64(len(hourOf)) != hoursTotal {
+		t.Fatalf("len(hourOf) = %d, want %d", len(hourOf), hoursTotal)
+	}
+	for x := range hoursTotal {
+		h, hour := x, 0
+		for h >= hours[hour] {
+			h -= hours[hour]
+			hour++
+		}
+		if got := hourOf[x]; int(got) != hour {
+			t.Errorf("hourOf[%d] = %d, want %d", x, got, hour)
+		}
+	}
+}

@@ -197,12 +197,7 @@ func (g *gen) newBot(b int) bot {
 
 // start draws a start at a local business hour of day d.
 func startAt(r *rng, d int64, tz int16) int64 {
-	h := r.below(hoursTotal)
-	hour := 0
-	for h >= hours[hour] {
-		h -= hours[hour]
-		hour++
-	}
+	hour := hourOf[r.below(hoursTotal)]
 	local := int64(hour)*3600 + int64(r.below(3600))
 	return d*86400 + ((local-int64(tz)*60)%86400+86400)%86400
 }
