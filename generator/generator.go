@@ -76,6 +76,7 @@ type gen struct {
 	tenantCountryName string
 	bridgeNumbers     [2][]string // per country, the toll and the toll-free conference bridge's
 	botNumbers        []string
+	userNumbers       []userNumber // each user's own
 	plainUsers        bool // every user's identity needs no escaping (LogCall.UserPlain)
 }
 
@@ -147,11 +148,15 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 	// Users: attributes in parallel, then uniqueness in user order.
 	g.people = make([]person, n)
 	g.plans = make([]uint8, n)
+	g.userNumbers = make([]userNumber, n)
 	ids := make([]identity, n)
 	err := parallel(ctx, n, workers, func(lo, hi int) {
+		var buf []byte
 		for u := lo; u < hi; u++ {
 			g.people[u], ids[u] = g.newPerson(u)
 			g.plans[u] = g.phonePlan(u)
+			buf = g.appendOwnNumber(buf[:0], 0, uint64(u), int(g.people[u].home))
+			g.userNumbers[u].set(buf)
 		}
 	}, nil)
 	if err != nil {

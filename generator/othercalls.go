@@ -396,6 +396,22 @@ func (g *gen) ownNumbers() {
 	}
 }
 
+// userNumber is a user's own number, kept in 16 bytes: a user's calls
+// cost no draws for it, the tenant 16 bytes a user.
+type userNumber struct {
+	n      uint8
+	digits [15]byte
+}
+
+func (o *userNumber) set(b []byte) {
+	if len(b) > len(o.digits) {
+		panic("generator: a number of " + string(b) + " is longer than a userNumber holds")
+	}
+	o.n = uint8(copy(o.digits[:], b))
+}
+
+func (o *userNumber) bytes() []byte { return o.digits[:o.n] }
+
 // appendSIPCallID writes a callId as the service writes them, such as
 // 1835317186_112562680@61.221.3.176: not unique by contract, drawn from the
 // call's key. Its digits go to a local array first, then to b at once.
@@ -533,7 +549,7 @@ func (g *gen) logOther(lc *LogCall, users []report.User, stream, unit int, d int
 			lc.text = newGUID(r.next(), r.next()).appendTo(lc.text)
 			lc.conf = lc.since(lo)
 		} else {
-			lc.text = g.appendOwnNumber(lc.text, 0, uint64(unit), int(home))
+			lc.text = append(lc.text, g.userNumbers[unit].bytes()...)
 			own = lc.since(lo)
 			if x.charge > 0 {
 				lc.LicenseCapability = "MCOPSTNPP"
