@@ -77,7 +77,7 @@ type gen struct {
 	bridgeNumbers     [2][]string // per country, the toll and the toll-free conference bridge's
 	botNumbers        []string
 	userNumbers       []userNumber // each user's own
-	plainUsers        bool // every user's identity needs no escaping (LogCall.UserPlain)
+	plainUsers        bool         // every user's identity needs no escaping (LogCall.UserPlain)
 }
 
 func newGen(s Spec) *gen {
