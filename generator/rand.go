@@ -38,7 +38,8 @@ func hash(seed, tag, a, b uint64) uint64 {
 }
 
 // tagKeys holds, for each stream tag, the first step of hash for a seed
-// key: what every stream of that tag starts from.
+// key: what every stream of that tag starts from. tagDialIn is the last
+// tag (othercalls.go); a new one after it needs room here.
 type tagKeys [tagDialIn + 1]uint64
 
 func newTagKeys(seed uint64) *tagKeys {
