@@ -130,3 +130,38 @@ func benchRows(b *testing.B, s Spec) {
 	}
 	b.ReportMetric(float64(rows), "rows")
 }
+
+// BenchmarkCallsAt1000 regenerates 1000 consecutive calls of the call log
+// of a 100,000-dial-out tenant with every call type, as a page of
+// getPstnCalls does on a cache miss: as report.Calls (CallsAt), and into
+// a LogCall without allocating (LogCallsAt), what the page is written from.
+func BenchmarkCallsAt1000(b *testing.B) {
+	t, err := Generate(context.Background(), largeSpec(100_000), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lo, _ := t.CallSpan(report.Query{From: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), To: end})
+	lo += 3000
+	b.Run("CallsAt", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n = 0
+			for range t.CallsAt(lo, lo+1000) {
+				n++
+			}
+		}
+		b.ReportMetric(float64(n), "calls")
+	})
+	b.Run("LogCallsAt", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n = 0
+			for range t.LogCallsAt(lo, lo+1000) {
+				n++
+			}
+		}
+		b.ReportMetric(float64(n), "calls")
+	})
+}

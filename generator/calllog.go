@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"iter"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -125,22 +126,25 @@ func (g *gen) buildLog(ctx context.Context) (*logIndex, error) {
 // start in Unix seconds, its type (an index in callTypes) and duration.
 func (g *gen) eachCall(d int64, kind uint8, buf *[]draw, obuf *[]odraw, fn func(stream, unit int, start int64, k uint16, typ uint8, secs int32)) {
 	for u := range g.people {
-		*buf = g.day(u, d, kind, (*buf)[:0])
+		*buf = g.day(u, d, kind, (*buf)[:0], allCalls)
 		for _, x := range *buf {
 			fn(streamDialOut, u, x.start, x.k, typeDialOut, x.seconds)
 		}
-		*obuf = g.otherDay(u, d, kind, (*obuf)[:0])
+		*obuf = g.otherDay(u, d, kind, (*obuf)[:0], allCalls)
 		for _, x := range *obuf {
 			fn(streamUser, u, x.start, x.k, x.typ, x.seconds)
 		}
 	}
 	for b := range g.bots {
-		*obuf = g.botDay(b, d, kind, (*obuf)[:0])
+		*obuf = g.botDay(b, d, kind, (*obuf)[:0], allCalls)
 		for _, x := range *obuf {
 			fn(streamBot, b, x.start, x.k, x.typ, x.seconds)
 		}
 	}
 }
+
+// allCalls asks day, otherDay and botDay for every call of the day.
+const allCalls = math.MaxInt
 
 // typeDialOut is conf_out's index in callTypes, after otherTypes.
 const typeDialOut = uint8(len(otherTypes))
@@ -187,6 +191,21 @@ func (t *Tenant) CallSpan(q report.Query) (lo, hi int) {
 // each regenerated from the seed, with its user's identity.
 func (t *Tenant) CallsAt(lo, hi int) iter.Seq[report.Call] {
 	return func(yield func(report.Call) bool) {
+		users := t.Users()
+		for lc := range t.LogCallsAt(lo, hi) {
+			if !yield(t.g.fullCall(lc, users)) {
+				return
+			}
+		}
+	}
+}
+
+// LogCallsAt lists the calls at positions [lo, hi) of the call log's
+// order as CallsAt does, each in one LogCall that the next replaces:
+// regenerated without allocating, for a writer that copies what it needs
+// before asking for the next.
+func (t *Tenant) LogCallsAt(lo, hi int) iter.Seq[*LogCall] {
+	return func(yield func(*LogCall) bool) {
 		ix, g := t.log, t.g
 		lo, hi := max(lo, 0), min(hi, len(ix.calls))
 		if lo >= hi {
@@ -194,54 +213,57 @@ func (t *Tenant) CallsAt(lo, hi int) iter.Seq[report.Call] {
 		}
 		day := sort.Search(len(g.kinds), func(i int) bool { return ix.first[i+1] > lo })
 		users := t.Users()
-		var r regen
+		r := regen{lc: LogCall{text: make([]byte, 0, logTextRoom)}}
 		for p := lo; p < hi; p++ {
 			for p >= ix.first[day+1] {
 				day++
 			}
-			if !yield(g.callAt(&r, users, g.firstDay+int64(day), ix.calls[p])) {
+			g.logCallAt(&r, users, g.firstDay+int64(day), ix.calls[p])
+			if !yield(&r.lc) {
 				return
 			}
 		}
 	}
 }
 
-// regen keeps the draws of the last user-day regenerated: calls of one
-// user's day often follow each other.
+// regen keeps the draws of the last user-day regenerated (calls of one
+// user's day often follow each other) and the call last regenerated.
 type regen struct {
 	stream, unit int
 	d            int64
+	n            int // draws kept of that user-day
 	ok           bool
 	buf          []draw
 	obuf         []odraw
+	lc           LogCall
 }
 
-// callAt regenerates the call of entry e of day d.
-func (g *gen) callAt(r *regen, users []report.User, d int64, e uint64) report.Call {
+// logCallAt regenerates the call of entry e of day d into r.lc.
+func (g *gen) logCallAt(r *regen, users []report.User, d int64, e uint64) {
 	_, stream, unit, k := unpackEntry(e)
-	if !r.ok || r.stream != stream || r.unit != unit || r.d != d {
+	// The draws of the day up to the call's: the stream draws them in
+	// order, so those after it need not be drawn.
+	upto := int(k) + 1
+	if !r.ok || r.stream != stream || r.unit != unit || r.d != d || upto > r.n {
 		r.stream, r.unit, r.d, r.ok = stream, unit, d, true
 		kind := g.kinds[d-g.firstDay]
 		switch stream {
 		case streamDialOut:
-			r.buf = g.day(unit, d, kind, r.buf[:0])
+			r.buf = g.day(unit, d, kind, r.buf[:0], upto)
+			r.n = len(r.buf)
 		case streamUser:
-			r.obuf = g.otherDay(unit, d, kind, r.obuf[:0])
+			r.obuf = g.otherDay(unit, d, kind, r.obuf[:0], upto)
+			r.n = len(r.obuf)
 		case streamBot:
-			r.obuf = g.botDay(unit, d, kind, r.obuf[:0])
+			r.obuf = g.botDay(unit, d, kind, r.obuf[:0], upto)
+			r.n = len(r.obuf)
 		}
 	}
-	var c report.Call
 	if stream == streamDialOut {
-		c = g.call(users, unit, d, &r.buf[k])
+		g.logDialOut(&r.lc, users, unit, d, &r.buf[k])
 	} else {
-		c = g.otherCall(users, stream, unit, d, &r.obuf[k])
+		g.logOther(&r.lc, users, stream, unit, d, &r.obuf[k])
 	}
-	if stream != streamBot { // the user's identity, as report.CallLog lists calls
-		u := &users[unit]
-		c.UserPrincipalName, c.UserDisplayName, c.UserUsageLocation = u.UserPrincipalName, u.DisplayName, u.UsageLocation
-	}
-	return c
 }
 
 // Summary describes the tenant: its users, every call of every type with a

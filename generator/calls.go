@@ -48,14 +48,15 @@ func (g *gen) count(u int, d int64, kind uint8) (int, rng) {
 	if q == 0 {
 		return 0, rng{}
 	}
-	r := rng{hash(g.seedKey, tagDay, uint64(u), uint64(d))}
+	r := rng{g.hash(tagDay, uint64(u), uint64(d))}
 	n := r.geometric(q)
 	return n + r.geometric(q), r
 }
 
-// day appends the calls user u organizes on UTC day d. They depend only on
-// the spec's seed, intensity and international share, u's attributes and d.
-func (g *gen) day(u int, d int64, kind uint8, buf []draw) []draw {
+// day appends the calls user u organizes on UTC day d, the first upto of
+// them at most. They depend only on the spec's seed, intensity and
+// international share, u's attributes and d.
+func (g *gen) day(u int, d int64, kind uint8, buf []draw, upto int) []draw {
 	n, r := g.count(u, d, kind)
 	if n == 0 {
 		return buf
@@ -66,7 +67,7 @@ func (g *gen) day(u int, d int64, kind uint8, buf []draw) []draw {
 	dayStart := d * 86400
 	var prev draw
 	meetings := uint16(0)
-	for k := range n {
+	for k := range min(n, upto) {
 		x := draw{k: uint16(k), loc: loc, dialer: int32(u)}
 
 		// When: a meeting at a local business hour, or another dial-out of
@@ -78,12 +79,7 @@ func (g *gen) day(u int, d int64, kind uint8, buf []draw) []draw {
 			}
 		}
 		if x.start < 0 {
-			h := r.below(hoursTotal)
-			hour := 0
-			for h >= hours[hour] {
-				h -= hours[hour]
-				hour++
-			}
+			hour := hourOf[r.below(hoursTotal)]
 			local := int64(hour)*3600 + int64(r.below(3600))
 			x.start = dayStart + ((local-int64(tz)*60)%86400+86400)%86400
 			x.meeting = meetings
@@ -169,51 +165,61 @@ func (g *gen) callID(key uint64) guid {
 	return newGUID(hi, mix(hi^g.seedKey))
 }
 
-// call expands a draw into the full ledger call.
-func (g *gen) call(users []report.User, u int, d int64, x *draw) report.Call {
+// logDialOut fills lc with the call of draw x of user u's dial-outs of
+// day d, as the call log lists it.
+func (g *gen) logDialOut(lc *LogCall, users []report.User, u int, d int64, x *draw) {
 	key := callKey(u, d, x.k)
-	from, to := &countries[x.loc], &countries[x.dest]
-	start := time.Unix(x.start, 0).UTC()
-	c := report.Call{
-		ID:                g.callID(key).String(),
-		OrganizerID:       users[u].ID,
-		StartDateTime:     start,
-		EndDateTime:       start.Add(time.Duration(x.seconds) * time.Second),
-		Duration:          int64(x.seconds),
-		Charge:            report.Cents(x.charge),
-		ConnectionCharge:  report.Cents(x.conn),
-		Currency:          currencyNames[x.loc],
-		UsageLocation:     codeNames[x.loc],
-		DestinationName:   to.name,
-		LicenseCapability: "MCOPSTNPP",
+	to := &countries[x.dest]
+	*lc = LogCall{
+		OrganizerID:           users[u].ID,
+		UserPrincipalName:     users[u].UserPrincipalName,
+		UserDisplayName:       users[u].DisplayName,
+		UserPlain:             g.plainUsers,
+		Start:                 x.start,
+		Duration:              int64(x.seconds),
+		Charge:                x.charge,
+		ConnectionCharge:      x.conn,
+		Currency:              currencyNames[x.loc],
+		UsageLocation:         codeNames[x.loc],
+		TenantCountryCode:     g.tenantCountryName,
+		OtherPartyCountryCode: codeNames[x.dest],
+		DestinationName:       to.name,
+		LicenseCapability:     "MCOPSTNPP",
+		InventoryType:         "Service",
+		Operator:              "Microsoft",
+		CallDurationSource:    "microsoft",
+		text:                  lc.text[:0],
+		user:                  int32(u),
+		dialer:                x.dialer,
+		key:                   key,
+		stream:                streamDialOut,
 	}
 	if x.intl {
-		c.DestinationContext = report.International
+		lc.DestinationContext = report.International
 	}
 	if x.covered {
-		c.LicenseCapability = "MCOMEETADD"
+		lc.LicenseCapability = "MCOMEETADD"
 	}
-	if x.dialer >= 0 {
-		c.DialerID = users[x.dialer].ID
-	} else {
-		r := rng{hash(g.seedKey, tagExternal, key, 0)}
-		c.DialerID = newGUID(r.next(), r.next()).String()
-	}
-	r := rng{hash(g.seedKey, tagConference, uint64(u), uint64(d)<<16|uint64(x.meeting))}
-	c.ConferenceID = newGUID(r.next(), r.next()).String()
-	c.CalleeNumber = partyNumber(to, x.mobile, rng{hash(g.seedKey, tagCallee, key, 0)}, false)
+	lo := len(lc.text)
+	lc.text = g.callID(key).appendTo(lc.text)
+	lc.id = lc.since(lo)
+	r := rng{g.hash(tagConference, uint64(u), uint64(d)<<16|uint64(x.meeting))}
+	lo = len(lc.text)
+	lc.text = newGUID(r.next(), r.next()).appendTo(lc.text)
+	lc.conf = lc.since(lo)
+	lo = len(lc.text)
+	lc.text = appendPartyNumber(lc.text, int(x.dest), x.mobile, rng{g.hash(tagCallee, key, 0)}, false)
+	lc.callee = lc.since(lo)
 
 	// The call log's other fields, from streams of their own
 	// (othercalls.go): the bridge's number dialed out from, and who
 	// carried the call.
-	c.CallID = sipCallID(rng{hash(g.seedKey, tagCallID, key, 0)})
-	c.CallerNumber = g.ownNumber(1, uint64(x.loc), from)
-	c.TenantCountryCode = g.tenantCountryName
-	c.OtherPartyCountryCode = codeNames[x.dest]
-	c.InventoryType = "Service"
-	c.Operator = "Microsoft"
-	c.CallDurationSource = "microsoft"
-	return c
+	lo = len(lc.text)
+	lc.text = appendSIPCallID(lc.text, rng{g.hash(tagCallID, key, 0)})
+	lc.callID = lc.since(lo)
+	lo = len(lc.text)
+	lc.text = append(lc.text, g.bridgeNumbers[0][x.loc]...)
+	lc.caller = lc.since(lo)
 }
 
 // satNanos is t in Unix nanoseconds, saturated outside the years an int64

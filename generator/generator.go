@@ -62,6 +62,7 @@ func (t *Tenant) Spec() Spec { return t.g.spec }
 type gen struct {
 	spec     Spec
 	seedKey  uint64
+	tags     *tagKeys     // the first step of hash for seedKey, by tag
 	intl     uint64       // InternationalShare in 1/2^32
 	q        [][14]uint64 // per class and day kind, the geometric threshold of the daily count
 	firstDay int64        // first day of the window (days since 1970-01-01)
@@ -73,12 +74,18 @@ type gen struct {
 	plans             []uint8      // each user's phone plan
 	bots              []bot
 	tenantCountryName string
+	bridgeNumbers     [2][]string // per country, the toll and the toll-free conference bridge's
+	botNumbers        []string
+	userNumbers       []userNumber // each user's own
+	plainUsers        bool         // every user's identity needs no escaping (LogCall.UserPlain)
 }
 
 func newGen(s Spec) *gen {
+	seedKey := mix(uint64(s.Seed) ^ 0x6469616c6f75746b) // "dialoutk"
 	g := &gen{
 		spec:     s,
-		seedKey:  mix(uint64(s.Seed) ^ 0x6469616c6f75746b), // "dialoutk"
+		seedKey:  seedKey,
+		tags:     newTagKeys(seedKey),
 		intl:     uint64(s.InternationalShare * (1 << 32)), // exact: a power of two
 		q:        thresholds(s.Intensity),
 		other:    otherRates(s.Intensity),
@@ -141,22 +148,28 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 	// Users: attributes in parallel, then uniqueness in user order.
 	g.people = make([]person, n)
 	g.plans = make([]uint8, n)
+	g.userNumbers = make([]userNumber, n)
 	ids := make([]identity, n)
 	err := parallel(ctx, n, workers, func(lo, hi int) {
+		var buf []byte
 		for u := lo; u < hi; u++ {
 			g.people[u], ids[u] = g.newPerson(u)
 			g.plans[u] = g.phonePlan(u)
+			buf = g.appendOwnNumber(buf[:0], 0, uint64(u), int(g.people[u].home))
+			g.userNumbers[u].set(buf)
 		}
 	}, nil)
 	if err != nil {
 		return nil, err
 	}
 	users := g.uniqueUsers(ids, g.people)
+	g.plainUsers = plainUsers(users)
 	g.bots = make([]bot, (n+usersPerBot-1)/usersPerBot)
 	for b := range g.bots {
 		g.bots[b] = g.newBot(b)
 	}
 	g.tenantCountryName = codeNames[g.people[0].home]
+	g.ownNumbers()
 
 	// Count each user's calls, then give each user a slice of one array of
 	// entries, in the order the ledger sorts them (users by UPN), so the
@@ -198,7 +211,7 @@ func Generate(ctx context.Context, s Spec, progress func(done, total int)) (*Ten
 			seg := entries[offset[u] : offset[u]+int(counts[u])]
 			i := 0
 			for j, kind := range g.kinds {
-				buf = g.day(u, g.firstDay+int64(j), kind, buf[:0])
+				buf = g.day(u, g.firstDay+int64(j), kind, buf[:0], allCalls)
 				for k := range buf {
 					seg[i] = buf[k].entry(u)
 					i++

@@ -2,8 +2,6 @@ package generator
 
 import (
 	"math/big"
-	"strconv"
-	"time"
 
 	"github.com/dialoutkit/dialoutkit/report"
 )
@@ -174,7 +172,7 @@ func rateThresholds(perMonth *big.Rat) [14]uint64 {
 
 // phonePlan draws user u's phone plan, from a stream of its own.
 func (g *gen) phonePlan(u int) uint8 {
-	r := rng{hash(g.seedKey, tagPhone, uint64(u), 0)}
+	r := rng{g.hash(tagPhone, uint64(u), 0)}
 	x := r.below(1000)
 	for p, s := range planShares {
 		if x < s {
@@ -192,19 +190,14 @@ type bot struct {
 }
 
 func (g *gen) newBot(b int) bot {
-	r := rng{hash(g.seedKey, tagBot, uint64(b), 0)}
+	r := rng{g.hash(tagBot, uint64(b), 0)}
 	loc := uint8(pickCountry(r.below(userWeightTotal), -1, func(c *country) uint64 { return c.userWeight }))
 	return bot{loc: loc, tz: pickTZ(&r, int(loc))}
 }
 
 // start draws a start at a local business hour of day d.
 func startAt(r *rng, d int64, tz int16) int64 {
-	h := r.below(hoursTotal)
-	hour := 0
-	for h >= hours[hour] {
-		h -= hours[hour]
-		hour++
-	}
+	hour := hourOf[r.below(hoursTotal)]
 	local := int64(hour)*3600 + int64(r.below(3600))
 	return d*86400 + ((local-int64(tz)*60)%86400+86400)%86400
 }
@@ -232,14 +225,15 @@ func perMinute(seconds int32, rate int64, mobile bool) int64 {
 	return ((int64(seconds)+59)/60*rate*mult + 100) / 200
 }
 
-// otherDay appends user u's other calls of day d.
-func (g *gen) otherDay(u int, d int64, kind uint8, buf []odraw) []odraw {
+// otherDay appends user u's other calls of day d, the first upto of them
+// at most.
+func (g *gen) otherDay(u int, d int64, kind uint8, buf []odraw, upto int) []odraw {
 	plan := g.plans[u]
 	q := g.other[plan][kind]
 	if q == 0 {
 		return buf
 	}
-	r := rng{hash(g.seedKey, tagUserDay, uint64(u), uint64(d))}
+	r := rng{g.hash(tagUserDay, uint64(u), uint64(d))}
 	n := r.geometric(q) + r.geometric(q)
 	if n == 0 {
 		return buf
@@ -247,7 +241,7 @@ func (g *gen) otherDay(u int, d int64, kind uint8, buf []odraw) []odraw {
 	p := &g.people[u]
 	loc, tz := p.where(d)
 	from := &countries[loc]
-	for k := range n {
+	for k := range min(n, upto) {
 		x := odraw{k: uint16(k), loc: loc, other: loc}
 		x.start = startAt(&r, d, tz)
 		x.typ = typeConfIn
@@ -294,17 +288,17 @@ func (g *gen) otherDay(u int, d int64, kind uint8, buf []odraw) []odraw {
 	return buf
 }
 
-// botDay appends bot b's calls of day d.
-func (g *gen) botDay(b int, d int64, kind uint8, buf []odraw) []odraw {
+// botDay appends bot b's calls of day d, the first upto of them at most.
+func (g *gen) botDay(b int, d int64, kind uint8, buf []odraw, upto int) []odraw {
 	q := g.other[len(planShares)][kind]
 	if q == 0 {
 		return buf
 	}
-	r := rng{hash(g.seedKey, tagBotDay, uint64(b), uint64(d))}
+	r := rng{g.hash(tagBotDay, uint64(b), uint64(d))}
 	n := r.geometric(q) + r.geometric(q)
 	bt := g.bots[b]
 	from := &countries[bt.loc]
-	for k := range n {
+	for k := range min(n, upto) {
 		x := odraw{k: uint16(k), loc: bt.loc, other: bt.loc, typ: typeBotIn}
 		x.start = startAt(&r, d, bt.tz)
 		x.seconds = duration(&r, true)
@@ -331,20 +325,20 @@ func (g *gen) botDay(b int, d int64, kind uint8, buf []odraw) []odraw {
 	return buf
 }
 
-// partyNumber writes an E.164 number of country c, its last digits masked
-// as the call log shows another party's number (maskedDigits); own numbers
-// are written in full. The first digits are drawn first, so the masking
-// rule never changes them.
-func partyNumber(c *country, mobile bool, r rng, own bool) string {
+// appendPartyNumber writes an E.164 number of country ci, its last digits
+// masked as the call log shows another party's number (maskedDigits); own
+// numbers are written in full. The first digits are drawn first, so the
+// masking rule never changes them.
+func appendPartyNumber(b []byte, ci int, mobile bool, r rng, own bool) []byte {
+	c := &countries[ci]
 	lead := c.geo
 	if mobile {
 		lead = c.mobile
 	}
-	masked := maskedDigits(c.code)
+	masked := int(countryMasked[ci])
 	if own {
 		masked = 0
 	}
-	b := make([]byte, 0, 1+len(c.dial)+c.digits)
 	b = append(b, '+')
 	b = append(b, c.dial...)
 	b = append(b, lead[r.below(uint64(len(lead)))])
@@ -355,48 +349,145 @@ func partyNumber(c *country, mobile bool, r rng, own bool) string {
 		}
 		b = append(b, byte('0'+r.below(10)))
 	}
-	return string(b)
+	return b
 }
 
-// ownNumber is a number of the tenant: a user's (kind 0), a conference
-// bridge's of a country (kind 1, toll; 2, toll-free) or a bot's (kind 3).
-func (g *gen) ownNumber(kind, id uint64, c *country) string {
-	return partyNumber(c, false, rng{hash(g.seedKey, tagOwnNumber, kind, id)}, true)
-}
-
-// sipCallID is a callId as the service writes them, such as
-// 1835317186_112562680@61.221.3.176: not unique by contract, drawn from the
-// call's key.
-func sipCallID(r rng) string {
-	b := make([]byte, 0, 40)
-	b = strconv.AppendUint(b, r.below(1<<31), 10)
-	b = append(b, '_')
-	b = strconv.AppendUint(b, r.below(1<<30), 10)
-	b = append(b, '@')
-	for i := range 4 {
-		if i > 0 {
-			b = append(b, '.')
-		}
-		b = strconv.AppendUint(b, 1+r.below(254), 10)
+// countryMasked is maskedDigits of each country.
+var countryMasked = func() []uint8 {
+	m := make([]uint8, len(countries))
+	for i := range countries {
+		m[i] = uint8(maskedDigits(countries[i].code))
 	}
-	return string(b)
+	return m
+}()
+
+// countryOperators is the operator of Operator Connect in each country
+// (operators, else Colt).
+var countryOperators = func() []string {
+	o := make([]string, len(countries))
+	for i := range countries {
+		o[i] = operators[countries[i].code]
+		if o[i] == "" {
+			o[i] = "Colt"
+		}
+	}
+	return o
+}()
+
+// appendOwnNumber writes a number of the tenant: a user's (kind 0), a conference
+// bridge's of a country (kind 1, toll; 2, toll-free) or a bot's (kind 3).
+func (g *gen) appendOwnNumber(b []byte, kind, id uint64, ci int) []byte {
+	return appendPartyNumber(b, ci, false, rng{g.hash(tagOwnNumber, kind, id)}, true)
 }
 
-// otherCall expands a draw of user u's (stream streamUser) or bot b's
-// (streamBot) calls into a full call.
-func (g *gen) otherCall(users []report.User, stream, unit int, d int64, x *odraw) report.Call {
+// ownNumbers computes the numbers of the bridges, toll and toll-free, of
+// every country, and of the bots: a few a tenant, written once rather
+// than once a call.
+func (g *gen) ownNumbers() {
+	for kind := range g.bridgeNumbers {
+		g.bridgeNumbers[kind] = make([]string, len(countries))
+		for ci := range countries {
+			g.bridgeNumbers[kind][ci] = string(g.appendOwnNumber(nil, uint64(kind)+1, uint64(ci), ci))
+		}
+	}
+	g.botNumbers = make([]string, len(g.bots))
+	for b, bt := range g.bots {
+		g.botNumbers[b] = string(g.appendOwnNumber(nil, 3, uint64(b), int(bt.loc)))
+	}
+}
+
+// userNumber is a user's own number, kept in 16 bytes: a user's calls
+// cost no draws for it, the tenant 16 bytes a user.
+type userNumber struct {
+	n      uint8
+	digits [15]byte
+}
+
+func (o *userNumber) set(b []byte) {
+	if len(b) > len(o.digits) {
+		panic("generator: a number of " + string(b) + " is longer than a userNumber holds")
+	}
+	o.n = uint8(copy(o.digits[:], b))
+}
+
+func (o *userNumber) bytes() []byte { return o.digits[:o.n] }
+
+// appendSIPCallID writes a callId as the service writes them, such as
+// 1835317186_112562680@61.221.3.176: not unique by contract, drawn from the
+// call's key. Its digits go to a local array first, then to b at once.
+func appendSIPCallID(b []byte, r rng) []byte {
+	var t [40]byte
+	i := putDecimal(&t, 0, r.below(1<<31))
+	t[i] = '_'
+	i = putDecimal(&t, i+1, r.below(1<<30))
+	t[i] = '@'
+	i++
+	for k := range 4 {
+		if k > 0 {
+			t[i] = '.'
+			i++
+		}
+		o := &octets[1+r.below(254)]
+		t[i], t[i+1], t[i+2] = o[0], o[1], o[2]
+		i += int(o[3])
+	}
+	return append(b, t[:i]...)
+}
+
+// octets holds the decimal digits of 0 to 255, then their number.
+var octets = func() (o [256][4]byte) {
+	for v := range o {
+		var t [40]byte
+		n := putDecimal(&t, 0, uint64(v))
+		copy(o[v][:3], t[:n])
+		o[v][3] = byte(n)
+	}
+	return o
+}()
+
+// putDecimal writes v < 10^10 in decimal, as strconv.FormatUint(v, 10),
+// to t from i on, and returns the index after it.
+func putDecimal(t *[40]byte, i int, v uint64) int {
+	n := 10 // the callId's first two numbers mostly have 9 or 10 digits
+	if v < 1000 {
+		n = 3
+	}
+	for n > 1 && v < pow10[n-1] {
+		n--
+	}
+	end := i + n
+	for j := end; v >= 10; v /= 100 {
+		j -= 2
+		x := 2 * (v % 100)
+		t[j], t[j+1] = decimalPairs[x], decimalPairs[x+1]
+		if v < 100 {
+			return end
+		}
+	}
+	t[i] = byte('0' + v)
+	return end
+}
+
+var pow10 = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000}
+
+// decimalPairs holds the two decimal digits of 0 to 99.
+const decimalPairs = "" +
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// logOther fills lc with the call of draw x of user u's (stream
+// streamUser) or bot b's (streamBot) calls of day d, as the call log lists
+// it.
+func (g *gen) logOther(lc *LogCall, users []report.User, stream, unit int, d int64, x *odraw) {
 	key := logKey(stream, unit, d, x.k)
 	loc, other := &countries[x.loc], &countries[x.other]
-	start := time.Unix(x.start, 0).UTC()
-	c := report.Call{
-		ID:                    g.callID(key).String(),
-		CallID:                sipCallID(rng{hash(g.seedKey, tagCallID, key, 0)}),
-		CallType:              otherTypes[x.typ],
-		StartDateTime:         start,
-		EndDateTime:           start.Add(time.Duration(x.seconds) * time.Second),
+	*lc = LogCall{
+		Start:                 x.start,
 		Duration:              int64(x.seconds),
-		Charge:                report.Cents(x.charge),
-		ConnectionCharge:      report.Cents(x.conn),
+		Charge:                x.charge,
+		ConnectionCharge:      x.conn,
+		CallType:              otherTypes[x.typ],
 		Currency:              currencyNames[x.loc],
 		UsageLocation:         codeNames[x.loc],
 		TenantCountryCode:     g.tenantCountryName,
@@ -404,55 +495,73 @@ func (g *gen) otherCall(users []report.User, stream, unit int, d int64, x *odraw
 		Operator:              "Microsoft",
 		CallDurationSource:    "microsoft",
 		InventoryType:         "Subscriber",
+		text:                  lc.text[:0],
+		user:                  -1,
+		key:                   key,
+		stream:                uint8(stream),
 	}
 	if x.other != x.loc {
-		c.DestinationContext = report.International
+		lc.DestinationContext = report.International
 	}
-	party := partyNumber(other, x.mobile, rng{hash(g.seedKey, tagParty, key, 0)}, false)
-	var own string
+	lo := len(lc.text)
+	lc.text = g.callID(key).appendTo(lc.text)
+	lc.id = lc.since(lo)
+	lo = len(lc.text)
+	lc.text = appendSIPCallID(lc.text, rng{g.hash(tagCallID, key, 0)})
+	lc.callID = lc.since(lo)
+	lo = len(lc.text)
+	lc.text = appendPartyNumber(lc.text, int(x.other), x.mobile, rng{g.hash(tagParty, key, 0)}, false)
+	party := lc.since(lo)
+	lo = len(lc.text)
+	var own span
 	switch stream {
 	case streamBot:
-		c.LicenseCapability = "MCOEV_VIRTUALUSER"
-		c.InventoryType = "Service"
-		kind := uint64(3)
+		lc.LicenseCapability = "MCOEV_VIRTUALUSER"
+		lc.InventoryType = "Service"
 		if x.tollFree {
-			c.InventoryType = "TollFree"
+			lc.InventoryType = "TollFree"
 		}
-		own = g.ownNumber(kind, uint64(unit), loc)
+		lc.text = append(lc.text, g.botNumbers[unit]...)
+		own = lc.since(lo)
 	default:
 		u := &users[unit]
-		c.OrganizerID = u.ID
+		lc.user = int32(unit)
+		lc.OrganizerID, lc.UserPrincipalName, lc.UserDisplayName = u.ID, u.UserPrincipalName, u.DisplayName
+		lc.UserPlain = g.plainUsers
 		plan := g.plans[unit]
-		c.LicenseCapability = planCapability[plan]
+		lc.LicenseCapability = planCapability[plan]
+		home := g.people[unit].home
 		if plan == planOperator && x.typ != typeConfIn { // dial-ins reach Microsoft's bridge
-			c.Operator = operators[countries[g.people[unit].home].code]
-			if c.Operator == "" {
-				c.Operator = "Colt"
-			}
-			c.CallDurationSource = "operator"
+			lc.Operator = countryOperators[home]
+			lc.CallDurationSource = "operator"
 		}
-		own = g.ownNumber(0, uint64(unit), &countries[g.people[unit].home])
 		if x.typ == typeConfIn {
-			kind := uint64(1)
-			c.InventoryType = "Service"
-			c.LicenseCapability = "MCOMEETADD"
+			kind := 0
+			lc.InventoryType = "Service"
+			lc.LicenseCapability = "MCOMEETADD"
 			if x.tollFree {
-				kind, c.InventoryType = 2, "TollFree"
+				kind, lc.InventoryType = 1, "TollFree"
 			}
-			own = g.ownNumber(kind, uint64(x.loc), loc)
-			r := rng{hash(g.seedKey, tagDialIn, uint64(unit), uint64(d)<<16|uint64(x.k))}
-			c.ConferenceID = newGUID(r.next(), r.next()).String()
-		} else if x.charge > 0 {
-			c.LicenseCapability = "MCOPSTNPP"
+			lc.text = append(lc.text, g.bridgeNumbers[kind][x.loc]...)
+			own = lc.since(lo)
+			r := rng{g.hash(tagDialIn, uint64(unit), uint64(d)<<16|uint64(x.k))}
+			lo = len(lc.text)
+			lc.text = newGUID(r.next(), r.next()).appendTo(lc.text)
+			lc.conf = lc.since(lo)
+		} else {
+			lc.text = append(lc.text, g.userNumbers[unit].bytes()...)
+			own = lc.since(lo)
+			if x.charge > 0 {
+				lc.LicenseCapability = "MCOPSTNPP"
+			}
 		}
 	}
 	switch x.typ {
 	case typeUserIn, typeConfIn, typeBotIn:
-		c.CallerNumber, c.CalleeNumber = party, own
-		c.DestinationName = loc.name
+		lc.caller, lc.callee = party, own
+		lc.DestinationName = loc.name
 	default:
-		c.CallerNumber, c.CalleeNumber = own, party
-		c.DestinationName = other.name
+		lc.caller, lc.callee = own, party
+		lc.DestinationName = other.name
 	}
-	return c
 }

@@ -1,9 +1,6 @@
 package generator
 
-import (
-	"encoding/hex"
-	"math/bits"
-)
+import "math/bits"
 
 // Everything random in a tenant comes from splitmix64 (Steele, Lea and Flood,
 // "Fast splittable pseudorandom number generators", 2014): a 64-bit counter
@@ -38,6 +35,24 @@ const (
 // hash derives a 64-bit key from the tenant's seed key, a tag and two values.
 func hash(seed, tag, a, b uint64) uint64 {
 	return mix(mix(mix(seed^tag*gamma)+a) ^ b*0xd1b54a32d192ed03)
+}
+
+// tagKeys holds, for each stream tag, the first step of hash for a seed
+// key: what every stream of that tag starts from. tagDialIn is the last
+// tag (othercalls.go); a new one after it needs room here.
+type tagKeys [tagDialIn + 1]uint64
+
+func newTagKeys(seed uint64) *tagKeys {
+	var k tagKeys
+	for tag := range k {
+		k[tag] = mix(seed ^ uint64(tag)*gamma)
+	}
+	return &k
+}
+
+// hash is hash(g.seedKey, tag, a, b), its first step done once a tenant.
+func (g *gen) hash(tag, a, b uint64) uint64 {
+	return mix(mix(g.tags[tag]+a) ^ b*0xd1b54a32d192ed03)
 }
 
 // rng is a splitmix64 stream.
@@ -89,20 +104,47 @@ func newGUID(hi, lo uint64) guid {
 func (g guid) less(o guid) bool { return g.hi < o.hi || g.hi == o.hi && g.lo < o.lo }
 
 func (g guid) String() string {
-	var raw [16]byte
-	for i := range 8 {
-		raw[i] = byte(g.hi >> (56 - 8*i))
-		raw[8+i] = byte(g.lo >> (56 - 8*i))
-	}
 	var b [36]byte
-	hex.Encode(b[0:8], raw[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], raw[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], raw[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], raw[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], raw[10:16])
+	g.put(&b)
 	return string(b[:])
 }
+
+// appendTo writes the string of g to b.
+func (g guid) appendTo(b []byte) []byte {
+	n := len(b)
+	b = append(b, "00000000-0000-0000-0000-000000000000"...)
+	g.put((*[36]byte)(b[n:]))
+	return b
+}
+
+// put writes the string of g to b: 8-4-4-4-12 lower-case hex digits, the
+// hyphens between.
+func (g guid) put(b *[36]byte) {
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
+	putHex(b[0:8], g.hi>>32)
+	putHex(b[9:13], g.hi>>16)
+	putHex(b[14:18], g.hi)
+	putHex(b[19:23], g.lo>>48)
+	putHex(b[24:36], g.lo)
+}
+
+// putHex writes the last len(b)/2 bytes of w to b in hex, two digits a
+// byte, the most significant first.
+func putHex(b []byte, w uint64) {
+	for i := len(b) - 2; i >= 0; i -= 2 {
+		x := 2 * int(w&0xff)
+		b[i], b[i+1] = hexPairs[x], hexPairs[x+1]
+		w >>= 8
+	}
+}
+
+// hexPairs holds the two lower-case hex digits of every byte.
+const hexPairs = "" +
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" +
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f" +
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" +
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f" +
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f" +
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" +
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf" +
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"

@@ -146,6 +146,18 @@ var hoursTotal = func() (t uint64) {
 	return t
 }()
 
+// hourOf maps a draw below hoursTotal to its hour: hour h for hours[h]
+// draws, in order.
+var hourOf = func() []uint8 {
+	var t []uint8
+	for h, n := range hours {
+		for range n {
+			t = append(t, uint8(h))
+		}
+	}
+	return t
+}()
+
 // durations holds 129 quantiles, at i/128, of a log-normal distribution of
 // median 480 s and σ = 1.1 (mean ≈ 880 s), floored at 5 s and capped at 4 h:
 // many short calls, a few long ones. A duration is drawn uniformly inside the

@@ -40,7 +40,7 @@ type identity struct {
 // newPerson draws the attributes of user u. They depend only on the seed and
 // u, never on the number of users, the window or the other users.
 func (g *gen) newPerson(u int) (person, identity) {
-	r := rng{hash(g.seedKey, tagUser, uint64(u), 0)}
+	r := rng{g.hash(tagUser, uint64(u), 0)}
 	id := newGUID(r.next(), r.next())
 
 	var p person
@@ -63,7 +63,7 @@ func (g *gen) newPerson(u int) (person, identity) {
 	// Names come from gofakeit, with the user's own Faker over its own
 	// stream; some users of countries with a local list get a local name
 	// with diacritics instead.
-	fake := gofakeit.NewCustom(&source{rng{hash(g.seedKey, tagFaker, uint64(u), 0)}})
+	fake := gofakeit.NewCustom(&source{rng{g.hash(tagFaker, uint64(u), 0)}})
 	first, last := fake.FirstName(), fake.LastName()
 	if local := countries[p.home].names; local != nil && r.chance(pLocalName) {
 		first = local.first[fake.Rand.Intn(len(local.first))]
@@ -128,7 +128,7 @@ func (g *gen) uniqueUsers(ids []identity, people []person) []report.User {
 			if _, dup := seenID[id.id]; !dup {
 				break
 			}
-			r := rng{hash(g.seedKey, tagUserID, uint64(u), attempt)}
+			r := rng{g.hash(tagUserID, uint64(u), attempt)}
 			id.id = newGUID(r.next(), r.next())
 		}
 		seenID[id.id] = struct{}{}

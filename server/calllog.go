@@ -1,11 +1,13 @@
 package server
 
 import (
+	"iter"
 	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/dialoutkit/dialoutkit/generator"
 	"github.com/dialoutkit/dialoutkit/report"
 )
 
@@ -76,24 +78,58 @@ func (s *Server) writeCallLog(c echo.Context, p *pageRequest) error {
 		}()
 		value = slices.Grow((*buf)[:0], n*logRowBytes)
 	}
-	i := 0
-	for _, run := range runs {
-		for call := range src.CallsAt(run[0], run[1]) {
-			if i == n {
-				break
-			}
-			if i > 0 {
-				value = append(value, ',')
-			}
-			value = appendLogRow(value, &call, p.ieee, p.beta)
-			i++
-		}
-	}
+	value = appendLogPage(value, src, runs, n, p.ieee, p.beta)
 	if keep && int64(cap(value)) <= s.cache.maxBytes/maxPageShare {
 		kept.keepPage(k, value)
 	}
 	return writePage(c, p, ctx, last-first, next, value)
 }
+
+// appendLogPage writes the first n calls of the runs of positions of the
+// call log, comma-separated. A generated tenant's calls are written from
+// the generator's fields (generatedLog), any other's from their
+// report.Calls: the same bytes.
+func appendLogPage(b []byte, log report.CallLog, runs [][2]int, n int, ieee754, beta bool) []byte {
+	i := 0
+	if gl, ok := log.(generatedLog); ok {
+		var k clock
+		for _, run := range runs {
+			for c := range gl.LogCallsAt(run[0], run[1]) {
+				if i == n {
+					return b
+				}
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendLogCall(b, c, &k, ieee754, beta)
+				i++
+			}
+		}
+		return b
+	}
+	for _, run := range runs {
+		for call := range log.CallsAt(run[0], run[1]) {
+			if i == n {
+				return b
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendLogRow(b, &call, ieee754, beta)
+			i++
+		}
+	}
+	return b
+}
+
+// generatedLog is a call log that regenerates its calls by position into
+// a generator.LogCall, without building their strings: a generated
+// tenant's. A page of the call log on a cache miss is mostly that work.
+type generatedLog interface {
+	LogCallsAt(lo, hi int) iter.Seq[*generator.LogCall]
+}
+
+var _ generatedLog = (*generator.Tenant)(nil)
 
 // maxPageShare is the least number of call log pages of its largest size
 // that the cache's budget holds: a page bigger than its share is not kept.

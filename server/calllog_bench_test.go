@@ -211,3 +211,18 @@ func BenchmarkEncodeLogPage(b *testing.B) {
 	}
 	b.SetBytes(int64(len(out)))
 }
+
+// BenchmarkColdLogPage is the mock's own work for a page of
+// BenchmarkCallLogPage on a cache miss, without HTTP: regenerating the
+// 1000 calls from the generator by position and encoding them, in beta.
+func BenchmarkColdLogPage(b *testing.B) {
+	ds := benchTenant(b, 100_000)
+	lo, _ := ds.Source.CallSpan(report.Query{From: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)})
+	runs := [][2]int{{lo + 3000, lo + 4000}}
+	b.ReportAllocs()
+	var out []byte
+	for b.Loop() {
+		out = appendLogPage(out[:0], ds.Source, runs, 1000, false, true)
+	}
+	b.SetBytes(int64(len(out)))
+}

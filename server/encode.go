@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dialoutkit/dialoutkit/generator"
 	"github.com/dialoutkit/dialoutkit/report"
 )
 
@@ -167,9 +168,9 @@ func appendLogRow(b []byte, c *report.Call, ieee754, beta bool) []byte {
 	b = append(b, `,"userDisplayName":`...)
 	b = appendOptional(b, c.UserDisplayName)
 	b = append(b, `,"startDateTime":"`...)
-	b = c.StartDateTime.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = appendTime(b, c.StartDateTime)
 	b = append(b, `","endDateTime":"`...)
-	b = c.EndDateTime.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = appendTime(b, c.EndDateTime)
 	b = append(b, `","duration":`...)
 	b = strconv.AppendInt(b, c.Duration, 10)
 	b = append(b, `,"charge":`...)
@@ -209,6 +210,180 @@ func appendLogRow(b []byte, c *report.Call, ieee754, beta bool) []byte {
 	}
 	return append(b, '}')
 }
+
+// appendLogCall writes the pstnCallLogRow of a generated call, exactly as
+// appendLogRow writes the report.Call it stands for, but from the
+// generator's fields, without building their strings: its texts and its
+// strings from the generator's tables need no escaping (generator.LogCall),
+// nor the user's identity when UserPlain says so; else it is escaped as
+// appendLogRow does.
+// k keeps the day last written.
+func appendLogCall(b []byte, c *generator.LogCall, k *clock, ieee754, beta bool) []byte {
+	money := func(b []byte, cents int64) []byte {
+		if ieee754 {
+			b = append(b, '"')
+			b = report.Cents(cents).AppendJSON(b)
+			return append(b, '"')
+		}
+		return report.Cents(cents).AppendJSON(b)
+	}
+	b = append(b, `{"id":"`...)
+	b = append(b, c.ID()...)
+	b = append(b, `","callId":`...)
+	b = appendPlainOptional(b, c.CallID())
+	if c.UserPlain {
+		b = append(b, `,"userId":`...)
+		b = appendPlainOptional(b, c.OrganizerID)
+		b = append(b, `,"userPrincipalName":`...)
+		b = appendPlainOptional(b, c.UserPrincipalName)
+		b = append(b, `,"userDisplayName":`...)
+		b = appendPlainOptional(b, c.UserDisplayName)
+	} else {
+		b = append(b, `,"userId":`...)
+		b = appendOptional(b, c.OrganizerID)
+		b = append(b, `,"userPrincipalName":`...)
+		b = appendOptional(b, c.UserPrincipalName)
+		b = append(b, `,"userDisplayName":`...)
+		b = appendOptional(b, c.UserDisplayName)
+	}
+	b = append(b, `,"startDateTime":"`...)
+	b = k.appendTime(b, c.Start)
+	b = append(b, `","endDateTime":"`...)
+	b = k.appendTime(b, c.Start+c.Duration)
+	b = append(b, `","duration":`...)
+	b = strconv.AppendInt(b, c.Duration, 10)
+	b = append(b, `,"charge":`...)
+	b = money(b, c.Charge)
+	b = append(b, `,"callType":"`...)
+	if c.CallType == "" {
+		b = append(b, report.ConfOut...)
+	} else {
+		b = append(b, c.CallType...)
+	}
+	b = append(b, `","currency":"`...)
+	b = append(b, c.Currency...)
+	b = append(b, `","calleeNumber":`...)
+	b = appendPlainOptional(b, c.CalleeNumber())
+	b = append(b, `,"usageCountryCode":`...)
+	b = appendPlainOptional(b, c.UsageLocation)
+	b = append(b, `,"tenantCountryCode":`...)
+	b = appendPlainOptional(b, c.TenantCountryCode)
+	b = append(b, `,"connectionCharge":`...)
+	b = money(b, c.ConnectionCharge)
+	b = append(b, `,"callerNumber":`...)
+	b = appendPlainOptional(b, c.CallerNumber())
+	b = append(b, `,"destinationContext":"`...)
+	b = append(b, c.DestinationContext.String()...)
+	b = append(b, `","destinationName":`...)
+	b = appendPlainOptional(b, c.DestinationName)
+	b = append(b, `,"conferenceId":`...)
+	b = appendPlainOptional(b, c.ConferenceID())
+	b = append(b, `,"licenseCapability":`...)
+	b = appendPlainOptional(b, c.LicenseCapability)
+	b = append(b, `,"inventoryType":`...)
+	b = appendPlainOptional(b, c.InventoryType)
+	b = append(b, `,"operator":`...)
+	b = appendPlainOptional(b, c.Operator)
+	b = append(b, `,"callDurationSource":`...)
+	b = appendPlainOptional(b, c.CallDurationSource)
+	if beta {
+		b = append(b, `,"otherPartyCountryCode":`...)
+		b = appendPlainOptional(b, c.OtherPartyCountryCode)
+		b = append(b, `,"administrativeUnitInfos":[]`...)
+	}
+	return append(b, '}')
+}
+
+// appendPlainOptional writes s, which needs no escaping, as a JSON
+// string, or null when it is empty.
+func appendPlainOptional[S string | []byte](b []byte, s S) []byte {
+	if len(s) == 0 {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendTime writes t in UTC as time.RFC3339Nano does, whole seconds of
+// the years 1970 to 9999 the quick way (appendUnixTime).
+func appendTime(b []byte, t time.Time) []byte {
+	if t.Nanosecond() == 0 {
+		return appendUnixTime(b, t.Unix())
+	}
+	return t.UTC().AppendFormat(b, time.RFC3339Nano)
+}
+
+// maxQuickTime is the first second after the year 9999.
+const maxQuickTime = 253402300800
+
+// appendUnixTime writes the instant sec, in Unix seconds, in UTC as
+// time.RFC3339Nano does: 2006-01-02T15:04:05Z.
+func appendUnixTime(b []byte, sec int64) []byte {
+	var k clock
+	return k.appendTime(b, sec)
+}
+
+// clock writes instants in Unix seconds as time.RFC3339Nano does. From
+// 1970 to the year 9999 it computes the date itself (Hinnant's
+// civil_from_days), a few multiplications instead of time.Time's general
+// path, and keeps the last day's: the calls of a page mostly start and end
+// on one day. Any other second goes the general path.
+type clock struct {
+	day  int64
+	date [11]byte // 2006-01-02T of day
+	ok   bool
+}
+
+func (k *clock) appendTime(b []byte, sec int64) []byte {
+	if sec < 0 || sec >= maxQuickTime {
+		return time.Unix(sec, 0).UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	day, secs := sec/86400, sec%86400
+	if !k.ok || k.day != day {
+		k.day, k.ok = day, true
+		z := day + 719468 // days since 0000-03-01
+		era := z / 146097
+		doe := z - era*146097                                  // day of the era, [0, 146096]
+		yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of the era, [0, 399]
+		y := yoe + era*400
+		doy := doe - (365*yoe + yoe/4 - yoe/100) // day of the year from March 1st, [0, 365]
+		mp := (5*doy + 2) / 153                  // month from March, [0, 11]
+		d := doy - (153*mp+2)/5 + 1
+		m := mp + 3
+		if mp >= 10 {
+			m = mp - 9
+			y++
+		}
+		put2(k.date[0:2], y/100)
+		put2(k.date[2:4], y%100)
+		k.date[4] = '-'
+		put2(k.date[5:7], m)
+		k.date[7] = '-'
+		put2(k.date[8:10], d)
+		k.date[10] = 'T'
+	}
+	b = append(b, k.date[:]...)
+	n := len(b)
+	b = append(b, "00:00:00Z"...)
+	t := b[n : n+9]
+	put2(t[0:2], secs/3600)
+	put2(t[3:5], secs/60%60)
+	put2(t[6:8], secs%60)
+	return b
+}
+
+// put2 writes v, in [0, 99], as two decimal digits.
+func put2(t []byte, v int64) {
+	x := 2 * v
+	t[0], t[1] = decimalPairs[x], decimalPairs[x+1]
+}
+
+// decimalPairs holds the two decimal digits of 0 to 99.
+const decimalPairs = "" +
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // appendOptional writes s as a JSON string, or null when it is empty.
 func appendOptional(b []byte, s string) []byte {
